@@ -1,0 +1,159 @@
+/*
+ * caller.c — who is calling, and may they call this route (SPEC §3).
+ *
+ * Credentials, in order: `Authorization: Bearer` (the agent token, else a JWT access
+ * token), then `X-Device-Token` / `Device-Token`, then the `access_token` cookie.
+ * Public routes ignore credentials entirely, so a stale cookie never blocks a login.
+ * Cookie-carrying writes (any unsafe method without an Authorization header that sends
+ * an auth cookie) must be application/json and, when an Origin is sent, come from the
+ * station's own origin: the CSRF guard.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "internal.h"
+#include "log.h"
+#include "timeutil.h"
+
+static const char *jwt_secret;
+static const char *agent_token;
+
+void caller_set_secrets(const char *jwt, const char *agent)
+{
+	jwt_secret = jwt;
+	agent_token = agent;
+}
+
+const char *runtime_jwt_secret(void)
+{
+	return jwt_secret;
+}
+
+static enum caller_kind kind_of_role(const char *role)
+{
+	if (!role)
+		return CALLER_ANONYMOUS;
+	if (strcmp(role, "owner") == 0)
+		return CALLER_OWNER;
+	if (strcmp(role, "admin") == 0)
+		return CALLER_ADMIN;
+	if (strcmp(role, "member") == 0)
+		return CALLER_MEMBER;
+	return CALLER_ANONYMOUS;
+}
+
+/* Fills req->caller from a JWT; 0 or the 401 already replied. */
+static int admit_access_token(struct request *req, const char *token, bool via_cookie)
+{
+	struct access_claims claims;
+	switch (jwt_verify_access(req->arena, jwt_secret, token, time_now(), &claims)) {
+	case JWT_EXPIRED:
+		return reply_error(req, 401, "access token expired");
+	case JWT_INVALID:
+		return reply_error(req, 401, "invalid access token");
+	case JWT_VALID:
+		break;
+	}
+	req->caller.kind = kind_of_role(claims.role);
+	if (req->caller.kind == CALLER_ANONYMOUS)
+		return reply_error(req, 401, "invalid access token");
+	req->caller.user_id = claims.user_id;
+	req->caller.role = claims.role;
+	req->caller.session_id = claims.session_id;
+	req->caller.via_cookie = via_cookie;
+	return 0;
+}
+
+static int admit_device_token(struct request *req, const char *token)
+{
+	PGresult *res = runtime_repo_device_by_token(req, sha256_hex(req->arena, token, strlen(token)));
+	if (!res)
+		return req->status;
+	if (PQntuples(res) == 0)
+		return reply_error(req, 401, "invalid device token");
+	req->caller.kind = CALLER_DEVICE;
+	req->caller.device_id = arena_strdup(req->arena, db_value(res, 0, 0));
+	req->caller.device_external_id = arena_strdup(req->arena, db_value(res, 0, 1));
+	return 0;
+}
+
+static int authenticate(struct request *req)
+{
+	const char *authorization = req_header(req, "HTTP_AUTHORIZATION");
+	if (authorization && *authorization) {
+		if (strncasecmp(authorization, "Bearer ", 7) != 0)
+			return reply_error(req, 401, "authorization: expected a Bearer token");
+		const char *token = authorization + 7;
+		while (*token == ' ')
+			token++;
+		if (agent_token && secret_equal(token, agent_token)) {
+			req->caller.kind = CALLER_AGENT;
+			return 0;
+		}
+		return admit_access_token(req, token, false);
+	}
+	const char *device_token = req_header(req, "HTTP_X_DEVICE_TOKEN");
+	if (!device_token)
+		device_token = req_header(req, "HTTP_DEVICE_TOKEN");
+	if (device_token && *device_token)
+		return admit_device_token(req, device_token);
+	const char *cookie = req_cookie(req, "access_token");
+	if (cookie && *cookie)
+		return admit_access_token(req, cookie, true);
+	return reply_error(req, 401, "authentication required");
+}
+
+static bool method_is_safe(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
+}
+
+static bool origin_is_own(const struct request *req, const char *origin)
+{
+	const char *own = arena_printf(req->arena, "%s://%s", req->scheme, req->host);
+	if (strcasecmp(origin, own) == 0)
+		return true;
+	const char *allowed = cfg_string("http.allowed_origins");
+	size_t len = strlen(origin);
+	for (const char *p = allowed; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ", ");
+		if (n == len && n > 0 && strncasecmp(p, origin, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* The CSRF guard for writes that a browser could send with its cookies alone. */
+static int guard_cookie_write(struct request *req)
+{
+	if (method_is_safe(req->method) || req_header(req, "HTTP_AUTHORIZATION"))
+		return 0;
+	if (!req_cookie(req, "access_token") && !req_cookie(req, "refresh_token"))
+		return 0;
+	const char *ct = req->content_type;
+	if (!ct || strncasecmp(ct, "application/json", strlen("application/json")) != 0)
+		return reply_error(req, 415, "content-type: cookie-authenticated requests must be application/json");
+	if (req->origin && !origin_is_own(req, req->origin))
+		return reply_error(req, 403, "origin: not allowed");
+	return 0;
+}
+
+int caller_admit(struct request *req)
+{
+	int status = guard_cookie_write(req);
+	if (status)
+		return status;
+	if (req->route->who == WHO_PUBLIC)
+		return 0;
+	status = authenticate(req);
+	if (status)
+		return status;
+	if (!(req->route->who & req->caller.kind))
+		return reply_error(req, 403, "not allowed for this account");
+	return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * config.h — the station's configuration: `key = value` lines, every key overridable by
+ * an environment variable STATION_<KEY> (dots and dashes become underscores, upper case:
+ * db.conninfo → STATION_DB_CONNINFO).
+ *
+ * Every key, its default and its meaning are declared once, in config.c; asking for a
+ * key that is not declared there is a programming error and aborts. The file is
+ * $STATION_CONFIG, or SYSCONFDIR/smart-station/station.conf.
+ */
+#ifndef STATION_CONFIG_H
+#define STATION_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Loads the file; returns 0, or -1 after logging exactly what is wrong with it. */
+int cfg_load(void);
+
+const char *cfg_string(const char *key);
+/* A number; a value that is not an integer in [min, max] is fatal at startup. */
+long cfg_int(const char *key, long min, long max);
+bool cfg_bool(const char *key);
+
+/* Reads a secret file (first line, trimmed) into a static buffer; NULL after logging why. */
+const char *cfg_read_secret(const char *path_key, size_t min_length);
+
+/* Prints every key with its default and documentation (station-migrate --print-config). */
+void cfg_print_reference(void);
+
+#endif

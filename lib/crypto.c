@@ -1,0 +1,82 @@
+/*
+ * crypto.c — random tokens, SHA-256, constant-time comparison (see crypto.h).
+ */
+#include "crypto.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+
+void crypto_random(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n > 0) {
+		ssize_t got = getrandom(p, n, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("getrandom failed");
+			abort();
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+}
+
+char *base64url_encode(struct arena *arena, const void *data, size_t len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char *in = data;
+	char *out = arena_alloc(arena, (len + 2) / 3 * 4 + 1);
+	size_t o = 0, i = 0;
+	for (; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		out[o++] = alphabet[v >> 18 & 63];
+		out[o++] = alphabet[v >> 12 & 63];
+		out[o++] = alphabet[v >> 6 & 63];
+		out[o++] = alphabet[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0);
+		out[o++] = alphabet[v >> 18 & 63];
+		out[o++] = alphabet[v >> 12 & 63];
+		if (i + 1 < len)
+			out[o++] = alphabet[v >> 6 & 63];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *token_new(struct arena *arena)
+{
+	unsigned char raw[32];
+	crypto_random(raw, sizeof raw);
+	return base64url_encode(arena, raw, sizeof raw);
+}
+
+char *sha256_hex(struct arena *arena, const void *data, size_t len)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL);
+	char *hex = arena_alloc(arena, n * 2 + 1);
+	for (unsigned i = 0; i < n; i++) {
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+	}
+	return hex;
+}
+
+bool secret_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la != lb)
+		return false;
+	return CRYPTO_memcmp(a, b, la) == 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * crypto.h — tokens, digests, passwords and access tokens.
+ *
+ * Random values come from the kernel (getrandom). Tokens are 256 bits in base64url and
+ * are stored only as their SHA-256 (hex). Passwords go through libxcrypt: new hashes are
+ * bcrypt $2b$; verification also accepts $2a$, $2y$ and yescrypt $y$. Access tokens are
+ * JWT HS256 through libjwt; verification accepts nothing else (see jwt_verify_access).
+ */
+#ifndef STATION_CRYPTO_H
+#define STATION_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+/* Fills buf with n random bytes; aborts if the kernel cannot supply them. */
+void crypto_random(void *buf, size_t n);
+/* 256 random bits, base64url without padding (43 characters). */
+char *token_new(struct arena *arena);
+/* Lower-case hex SHA-256 of s. */
+char *sha256_hex(struct arena *arena, const void *data, size_t len);
+char *base64url_encode(struct arena *arena, const void *data, size_t len);
+/* Constant-time equality of two strings (length is not secret). */
+bool secret_equal(const char *a, const char *b);
+
+/* A new bcrypt ($2b$) hash; NULL if libxcrypt fails. */
+char *password_hash(struct arena *arena, const char *password, int cost);
+/* True when password matches hash ($2a$/$2b$/$2y$/$y$). Unknown formats never match. */
+bool password_verify(const char *password, const char *hash);
+/* Burns the time of one verification, so that an unknown account answers as slowly. */
+void password_verify_dummy(const char *password);
+
+struct access_claims {
+	const char *user_id;
+	const char *role;
+	const char *session_id; /* refresh-token family, "" when none */
+	long long issued_at;
+	long long expires_at;
+};
+
+/* Signs an HS256 access token. */
+char *jwt_issue_access(struct arena *arena, const char *secret, const struct access_claims *claims);
+
+enum jwt_verdict { JWT_VALID, JWT_INVALID, JWT_EXPIRED };
+/*
+ * Verifies a token: exactly three base64url parts, header alg exactly HS256, signature
+ * compared in constant time over the exact bytes (no trailing data), exp in the future.
+ * On JWT_VALID the claims are filled (strings in the arena).
+ */
+enum jwt_verdict jwt_verify_access(struct arena *arena, const char *secret, const char *token,
+				   long long now, struct access_claims *claims);
+
+#endif

@@ -1,0 +1,302 @@
+/*
+ * db.c — libpq connection with reconnect, lazily prepared statements, JSON row writer.
+ *
+ * Sessions always run with TimeZone=UTC and DateStyle=ISO so that db_time_to_rfc3339()
+ * reads one format. A dead connection (the server restarted) is noticed before a
+ * statement is sent — an idle socket that turns readable has been closed by the server —
+ * so the first request after a restart is served instead of failing.
+ */
+#include "db.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+
+struct db {
+	PGconn *conn;
+	const char *application_name;
+	unsigned generation;
+	bool in_transaction;
+	char last_error[256];
+};
+
+static unsigned db_next_statement_id;
+/* Generations are unique across connections, so a statement used on two of them is
+ * prepared on each (a repeated prepare answers 42P05, which is harmless). */
+static unsigned db_generation_counter;
+
+struct db *db_new(const char *application_name)
+{
+	struct db *db = calloc(1, sizeof *db);
+	if (!db)
+		abort();
+	db->application_name = application_name;
+	return db;
+}
+
+unsigned db_generation(const struct db *db) { return db->generation; }
+PGconn *db_conn(struct db *db) { return db->conn; }
+const char *db_last_error(const struct db *db) { return db->last_error; }
+
+static void db_drop(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->in_transaction = false;
+}
+
+void db_close(struct db *db)
+{
+	db_drop(db);
+}
+
+static void db_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int db_connect(struct db *db)
+{
+	db_drop(db);
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", "options", NULL };
+	const char *values[] = { cfg_string("db.conninfo"), cfg_string("db.connect_timeout"),
+				 db->application_name, "-c TimeZone=UTC -c DateStyle=ISO,YMD", NULL };
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		snprintf(db->last_error, sizeof db->last_error, "%s", PQerrorMessage(db->conn));
+		db->last_error[strcspn(db->last_error, "\n")] = '\0';
+		db_drop(db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
+	db->generation = ++db_generation_counter;
+	db->last_error[0] = '\0';
+	return 0;
+}
+
+void db_connect_with_backoff(struct db *db)
+{
+	long max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	long delay_ms = 100;
+	int attempt = 0;
+	while (db_connect(db) != 0) {
+		attempt++;
+		if (attempt == 1 || delay_ms >= max_ms)
+			log_warn("database unreachable (%s); retrying in %ld ms", db->last_error, delay_ms);
+		struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		delay_ms = delay_ms * 2 > max_ms ? max_ms : delay_ms * 2;
+	}
+	if (attempt > 0)
+		log_info("database connected after %d retries", attempt);
+}
+
+/* True when an idle connection is still usable; consumes anything the server sent. */
+static bool db_idle_connection_alive(struct db *db)
+{
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return false;
+	struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
+	if (poll(&pfd, 1, 0) > 0) {
+		/* Readable while idle: a notification, or the server closing the socket. */
+		if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK)
+			return false;
+	}
+	return true;
+}
+
+bool db_is_connected(struct db *db)
+{
+	return db_idle_connection_alive(db);
+}
+
+static bool db_ready(struct db *db)
+{
+	if (db->in_transaction)
+		return db->conn && PQstatus(db->conn) == CONNECTION_OK;
+	if (db_idle_connection_alive(db))
+		return true;
+	if (db->conn)
+		log_warn("database connection lost; reconnecting");
+	return db_connect(db) == 0;
+}
+
+static void pqclear_cleanup(void *res)
+{
+	PQclear(res);
+}
+
+/* Maps a finished result to a status; keeps the result alive with the arena on success. */
+static enum db_status db_classify(struct db *db, struct arena *arena, PGresult *res, PGresult **out)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (out) {
+			arena_on_reset(arena, pqclear_cleanup, res);
+			*out = res;
+		} else {
+			PQclear(res);
+		}
+		return DB_OK;
+	}
+	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	snprintf(db->last_error, sizeof db->last_error, "%s %s", sqlstate ? sqlstate : "-----",
+		 message ? message : PQerrorMessage(db->conn));
+	db->last_error[strcspn(db->last_error, "\n")] = '\0';
+	PQclear(res);
+	if (PQstatus(db->conn) != CONNECTION_OK || !sqlstate || strncmp(sqlstate, "08", 2) == 0 ||
+	    strncmp(sqlstate, "57P", 3) == 0) {
+		db_drop(db);
+		return DB_UNAVAILABLE;
+	}
+	if (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23P01") == 0)
+		return DB_CONFLICT;
+	if (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)
+		return DB_INVALID;
+	log_error("database error: %s", db->last_error);
+	return DB_ERROR;
+}
+
+enum db_status db_exec(struct db *db, struct arena *arena, struct db_stmt *stmt,
+		       const char *const *params, PGresult **out)
+{
+	if (!db_ready(db))
+		return DB_UNAVAILABLE;
+	if (stmt->id == 0)
+		stmt->id = ++db_next_statement_id;
+	char name[24];
+	snprintf(name, sizeof name, "s%u", stmt->id);
+	if (stmt->prepared_generation != db->generation) {
+		PGresult *prep = PQprepare(db->conn, name, stmt->sql, stmt->nparams, NULL);
+		const char *state = prep ? PQresultErrorField(prep, PG_DIAG_SQLSTATE) : NULL;
+		enum db_status st = state && strcmp(state, "42P05") == 0 ? (PQclear(prep), DB_OK)
+									  : db_classify(db, arena, prep, NULL);
+		if (st != DB_OK) {
+			if (st != DB_UNAVAILABLE)
+				log_error("cannot prepare statement: %s", stmt->sql);
+			return st;
+		}
+		stmt->prepared_generation = db->generation;
+	}
+	PGresult *res = PQexecPrepared(db->conn, name, stmt->nparams, params, NULL, NULL, 0);
+	return db_classify(db, arena, res, out);
+}
+
+enum db_status db_exec_script(struct db *db, struct arena *arena, const char *sql, PGresult **out)
+{
+	if (!db_ready(db))
+		return DB_UNAVAILABLE;
+	return db_classify(db, arena, PQexec(db->conn, sql), out);
+}
+
+enum db_status db_begin(struct db *db, struct arena *arena)
+{
+	enum db_status st = db_exec_script(db, arena, "BEGIN", NULL);
+	db->in_transaction = st == DB_OK;
+	return st;
+}
+
+enum db_status db_commit(struct db *db, struct arena *arena)
+{
+	enum db_status st = db_exec_script(db, arena, "COMMIT", NULL);
+	db->in_transaction = false;
+	return st;
+}
+
+void db_rollback(struct db *db, struct arena *arena)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		db_exec_script(db, arena, "ROLLBACK", NULL);
+	db->in_transaction = false;
+}
+
+bool db_in_transaction(const struct db *db)
+{
+	return db->in_transaction;
+}
+
+const char *db_value(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+bool db_bool(const PGresult *res, int row, int col)
+{
+	const char *v = db_value(res, row, col);
+	return v && v[0] == 't';
+}
+
+void db_time_to_rfc3339(const char *pg, char out[32])
+{
+	/* "2026-11-28 05:13:23.123456+00" → "2026-11-28T05:13:23.123Z" */
+	char ms[4] = "000";
+	size_t n = strlen(pg);
+	if (n < 19) {
+		snprintf(out, 32, "%s", pg);
+		return;
+	}
+	if (n > 20 && pg[19] == '.') {
+		for (int i = 0; i < 3 && pg[20 + i] >= '0' && pg[20 + i] <= '9'; i++)
+			ms[i] = pg[20 + i];
+	}
+	snprintf(out, 32, "%.10sT%.8s.%sZ", pg, pg + 11, ms);
+}
+
+static void db_write_value(struct jw *w, const PGresult *res, int row, int col, enum db_kind kind)
+{
+	const char *v = db_value(res, row, col);
+	if (!v) {
+		jw_null(w);
+		return;
+	}
+	switch (kind) {
+	case DBK_STRING:
+		jw_string_n(w, v, (size_t)PQgetlength(res, row, col));
+		break;
+	case DBK_NUMBER:
+	case DBK_JSON:
+		jw_raw(w, v);
+		break;
+	case DBK_BOOL:
+		jw_bool(w, v[0] == 't');
+		break;
+	case DBK_TIME: {
+		char t[32];
+		db_time_to_rfc3339(v, t);
+		jw_string(w, t);
+		break;
+	}
+	}
+}
+
+void db_write_members(struct jw *w, const PGresult *res, int row, const struct db_column *map)
+{
+	int ncols = PQnfields(res);
+	for (int col = 0; map[col].key && col < ncols; col++) {
+		jw_key(w, map[col].key);
+		db_write_value(w, res, row, col, map[col].kind);
+	}
+}
+
+void db_write_row(struct jw *w, const PGresult *res, int row, const struct db_column *map)
+{
+	jw_object_begin(w);
+	db_write_members(w, res, row, map);
+	jw_object_end(w);
+}
+
+void db_write_rows(struct jw *w, const PGresult *res, const struct db_column *map)
+{
+	jw_array_begin(w);
+	for (int row = 0; row < PQntuples(res); row++)
+		db_write_row(w, res, row, map);
+	jw_array_end(w);
+}

@@ -1,0 +1,95 @@
+/*
+ * db.h — the one database helper: a libpq connection that reconnects by itself,
+ * statements that are always parameterized, and rows written as JSON through a map.
+ *
+ * A statement is declared once, beside its column map, in a repo.c file:
+ *
+ *     static struct db_stmt device_by_id = DB_STMT(1, "SELECT ... WHERE id = $1");
+ *     static const struct db_column device_columns[] = { {"id", DBK_STRING}, ..., {0} };
+ *
+ * It is prepared lazily on each connection (a reconnect re-prepares it). db_exec never
+ * builds SQL from input: parameters travel separately, as text, NULL meaning SQL NULL.
+ */
+#ifndef STATION_DB_H
+#define STATION_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "arena.h"
+#include "json_writer.h"
+
+struct db_stmt {
+	const char *sql;
+	int nparams;
+	unsigned prepared_generation; /* the connection generation it was prepared on */
+	unsigned id;                  /* assigned on first use; names the prepared statement */
+};
+#define DB_STMT(nparams_, sql_) { .sql = (sql_), .nparams = (nparams_) }
+
+enum db_status {
+	DB_OK,
+	DB_UNAVAILABLE, /* no connection: the caller answers 503 */
+	DB_CONFLICT,    /* unique or exclusion violation: 409 */
+	DB_INVALID,     /* foreign key, check or bad input value: 400/404 by context */
+	DB_ERROR,       /* anything else: logged, 500 */
+};
+
+struct db;
+
+/* application_name is shown in pg_stat_activity (the module or daemon name). */
+struct db *db_new(const char *application_name);
+/* One connection attempt bounded by db.connect_timeout; 0 on success. */
+int db_connect(struct db *db);
+/* Daemons and tools: retries with exponential backoff (capped by db.retry_max_ms) until it works. */
+void db_connect_with_backoff(struct db *db);
+void db_close(struct db *db);
+/* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
+unsigned db_generation(const struct db *db);
+PGconn *db_conn(struct db *db);
+bool db_is_connected(struct db *db);
+
+/*
+ * Runs a prepared statement. On DB_OK *out (if given) is the result, released with the
+ * arena. Connection loss is detected and, outside a transaction, repaired before sending.
+ */
+enum db_status db_exec(struct db *db, struct arena *arena, struct db_stmt *stmt,
+		       const char *const *params, PGresult **out);
+/* Runs fixed SQL text without parameters (BEGIN, LISTEN, a migration file). */
+enum db_status db_exec_script(struct db *db, struct arena *arena, const char *sql, PGresult **out);
+/* The SQLSTATE and message of the last failure, for logs ("" when none). */
+const char *db_last_error(const struct db *db);
+
+enum db_status db_begin(struct db *db, struct arena *arena);
+enum db_status db_commit(struct db *db, struct arena *arena);
+void db_rollback(struct db *db, struct arena *arena);
+bool db_in_transaction(const struct db *db);
+
+/* Cell text, or NULL for SQL NULL. */
+const char *db_value(const PGresult *res, int row, int col);
+bool db_bool(const PGresult *res, int row, int col);
+
+/* How a result column becomes a JSON value. */
+enum db_kind {
+	DBK_STRING,
+	DBK_NUMBER, /* integer or numeric text, written as is */
+	DBK_BOOL,
+	DBK_JSON,   /* json/jsonb text, written as is */
+	DBK_TIME,   /* timestamptz → "2026-11-28T05:13:23.123Z" */
+};
+
+struct db_column {
+	const char *key; /* camelCase JSON key; the map follows the SELECT's column order */
+	enum db_kind kind;
+};
+
+/* Writes row `row` as an object: map[i] describes column i; the map ends with {0}. */
+void db_write_row(struct jw *w, const PGresult *res, int row, const struct db_column *map);
+/* Writes every row as an array of objects. */
+void db_write_rows(struct jw *w, const PGresult *res, const struct db_column *map);
+/* Writes the members of row `row` into an object the caller has opened. */
+void db_write_members(struct jw *w, const PGresult *res, int row, const struct db_column *map);
+/* Converts Postgres' ISO timestamptz text (UTC session) to RFC 3339 with milliseconds. */
+void db_time_to_rfc3339(const char *pg, char out[32]);
+
+#endif

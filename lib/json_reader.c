@@ -1,0 +1,120 @@
+/*
+ * json_reader.c — strict, bounded JSON parsing over json-c (see json_reader.h).
+ */
+#include "json_reader.h"
+
+#include <string.h>
+
+static void json_put_cleanup(void *obj)
+{
+	json_object_put(obj);
+}
+
+struct json_object *json_parse(struct arena *arena, const char *data, size_t len, int max_depth,
+			       const char **error)
+{
+	if (len > (size_t)0x7fffffff) {
+		*error = "invalid JSON";
+		return NULL;
+	}
+	struct json_tokener *tok = json_tokener_new_ex(max_depth);
+	if (!tok) {
+		*error = "invalid JSON";
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	struct json_object *value = json_tokener_parse_ex(tok, data, (int)len);
+	enum json_tokener_error err = json_tokener_get_error(tok);
+	size_t consumed = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (value && err == json_tokener_success) {
+		/* Only whitespace may follow the value. */
+		for (size_t i = consumed; i < len; i++) {
+			if (!strchr(" \t\r\n", data[i])) {
+				json_object_put(value);
+				*error = "invalid JSON";
+				return NULL;
+			}
+		}
+		arena_on_reset(arena, json_put_cleanup, value);
+		return value;
+	}
+	if (value)
+		json_object_put(value);
+	if (err == json_tokener_error_depth)
+		*error = arena_printf(arena, "nesting deeper than %d levels", max_depth);
+	else if (err == json_tokener_error_parse_utf8_string)
+		*error = "invalid UTF-8";
+	else
+		*error = "invalid JSON";
+	return NULL;
+}
+
+static struct json_object *member(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+const char *json_get_string(struct json_object *obj, const char *key)
+{
+	struct json_object *v = member(obj, key);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+bool json_get_int(struct json_object *obj, const char *key, long long *out)
+{
+	struct json_object *v = member(obj, key);
+	if (!v || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+bool json_get_number(struct json_object *obj, const char *key, double *out)
+{
+	struct json_object *v = member(obj, key);
+	if (!v || !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return false;
+	*out = json_object_get_double(v);
+	return true;
+}
+
+bool json_get_bool(struct json_object *obj, const char *key, bool *out)
+{
+	struct json_object *v = member(obj, key);
+	if (!v || !json_object_is_type(v, json_type_boolean))
+		return false;
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+struct json_object *json_get_object(struct json_object *obj, const char *key)
+{
+	struct json_object *v = member(obj, key);
+	return v && json_object_is_type(v, json_type_object) ? v : NULL;
+}
+
+struct json_object *json_get_array(struct json_object *obj, const char *key)
+{
+	struct json_object *v = member(obj, key);
+	return v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+bool json_has(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+	return obj && json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v);
+}
+
+bool json_is_null(struct json_object *obj, const char *key)
+{
+	return json_has(obj, key) && member(obj, key) == NULL;
+}
+
+const char *json_text(struct arena *arena, struct json_object *value)
+{
+	return arena_strdup(arena, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+}

@@ -1,0 +1,80 @@
+/*
+ * test_schema.c — body and query validation and its exact messages.
+ */
+#include <stdlib.h>
+
+#include "json_reader.h"
+#include "schema.h"
+#include "tap.h"
+
+static const char *const roles[] = { "admin", "member", NULL };
+static const struct field capability[] = {
+	{ "key", FIELD_STRING, .required = true, .min = 1, .max = 32 },
+	{ 0 },
+};
+static const struct field capability_item = { "capability", FIELD_OBJECT, .fields = capability };
+static const struct field body[] = {
+	{ "email", FIELD_EMAIL, .required = true },
+	{ "name", FIELD_STRING, .min = 1, .max = 5 },
+	{ "role", FIELD_ENUM, .values = roles },
+	{ "zoneId", FIELD_UUID, .nullable = true },
+	{ "count", FIELD_INT, .min = 1, .max = 10 },
+	{ "capabilities", FIELD_ARRAY, .items = &capability_item, .max = 3 },
+	{ 0 },
+};
+
+static const char *check(struct arena *a, const char *json)
+{
+	const char *error = NULL;
+	struct json_object *o = json_parse(a, json, strlen(json), 8, &error);
+	if (!o)
+		return error;
+	const char *problem = schema_validate_object(a, o, body);
+	return problem ? problem : "valid";
+}
+
+static const char *query_values[][2] = { { "limit", "abc" }, { "status", "online" } };
+
+static const char *lookup(const void *ctx, const char *name)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof query_values / sizeof query_values[0]; i++)
+		if (strcmp(query_values[i][0], name) == 0)
+			return query_values[i][1];
+	return NULL;
+}
+
+int main(void)
+{
+	struct arena *a = arena_new();
+	is_str(check(a, "{\"email\":\"a@b.co\"}"), "valid", "minimal body");
+	is_str(check(a, "{}"), "email: is required", "missing field is named");
+	is_str(check(a, "{\"email\":5}"), "email: must be a string", "wrong type");
+	is_str(check(a, "{\"email\":\"nope\"}"), "email: must be a valid email", "bad email");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"name\":\"\"}"), "name: must not be empty", "empty string");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"), "valid", "length counts characters, not bytes");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"name\":\"abcdef\"}"), "name: must be at most 5 characters", "too long");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"role\":\"owner\"}"), "role: must be one of admin, member", "enum");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"zoneId\":null}"), "valid", "nullable accepts null");
+	is_str(check(a, "{\"email\":null}"), "email: must not be null", "null where not allowed");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"zoneId\":\"x\"}"), "zoneId: must be a UUID", "uuid");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"count\":11}"), "count: must be an integer between 1 and 10", "range");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"count\":1.5}"), "count: must be an integer", "decimal is not an integer");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"capabilities\":[{\"key\":\"t\"},{}]}"), "capabilities[1].key: is required", "nested path");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"capabilities\":[{},{},{},{}]}"), "capabilities: must have between 0 and 3 items", "array bound");
+	is_str(check(a, "[1]"), "body: must be a JSON object", "array body");
+	is_str(check(a, "{\"a\":[[[[[[[[[[1]]]]]]]]]]}"), "nesting deeper than 8 levels", "depth bound");
+	is_str(check(a, "{\"email\":\"a\xff\"}"), "invalid UTF-8", "invalid UTF-8");
+	is_str(check(a, "{\"email\":\"a@b.co\"} x"), "invalid JSON", "trailing garbage");
+	is_str(check(a, "{\"email\":'a'}"), "invalid JSON", "not JSON");
+
+	static const char *const statuses[] = { "online", "offline", NULL };
+	const struct field query[] = {
+		{ "limit", FIELD_INT, .min = 1, .max = 500 },
+		{ "status", FIELD_ENUM, .values = statuses },
+		{ 0 },
+	};
+	is_str(schema_validate_query(a, lookup, NULL, query), "limit: must be an integer", "query integers are checked");
+	arena_destroy(a);
+	return done();
+}
