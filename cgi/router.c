@@ -145,13 +145,33 @@ static void who_names(unsigned who, char *out, size_t cap)
 			n += (size_t)snprintf(out + n, cap - n, "%s\"%s\"", n ? "," : "", kinds[i].name);
 }
 
+static const char *field_type_name(enum field_type t)
+{
+	static const char *const names[] = { "string", "integer", "number", "boolean", "uuid", "email",
+					     "enum", "time", "object", "array", "any" };
+	return names[t];
+}
+
+/* The top-level members of a schema, so tests can build wrong inputs for each. */
+static void print_fields(const struct field *fields)
+{
+	printf("[");
+	for (const struct field *f = fields; f && f->name; f++)
+		printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"required\":%s}", f == fields ? "" : ",",
+		       f->name, field_type_name(f->type), f->required ? "true" : "false");
+	printf("]");
+}
+
 void router_print(const char *module, const struct route *routes)
 {
 	for (const struct route *r = routes; r->method; r++) {
 		char who[128];
 		who_names(r->who, who, sizeof who);
-		printf("{\"module\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"public\":%s,\"who\":[%s],\"body\":%s,\"textParams\":%s}\n",
+		printf("{\"module\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"public\":%s,\"who\":[%s],"
+		       "\"body\":%s,\"rawBody\":%s,\"textParams\":%s,\"fields\":",
 		       module, r->method, r->path, r->who == WHO_PUBLIC ? "true" : "false", who,
-		       r->body || r->raw_body ? "true" : "false", r->text_params ? "true" : "false");
+		       r->body ? "true" : "false", r->raw_body ? "true" : "false", r->text_params ? "true" : "false");
+		print_fields(r->body);
+		printf("}\n");
 	}
 }

@@ -9,7 +9,7 @@
  *   3. re-applies every file of the registry directory (built-in device types), so
  *      the registry matches this release on every run;
  *   4. creates the station row (its id is the MQTT stationId) and any missing secret
- *      file (JWT secret, agent token) with mode 0600.
+ *      file (JWT secret, agent token, the daemons' MQTT password) with mode 0600.
  *
  * Usage: station-migrate [--print-config]
  */
@@ -200,7 +200,8 @@ int main(int argc, char **argv)
 	if (cfg_load() != 0)
 		return 2;
 	struct arena *arena = arena_new();
-	if (ensure_secret(arena, "auth.jwt_secret_file") || ensure_secret(arena, "auth.agent_token_file"))
+	if (ensure_secret(arena, "auth.jwt_secret_file") || ensure_secret(arena, "auth.agent_token_file") ||
+	    ensure_secret(arena, "mqtt.daemon_password_file"))
 		return 1;
 	struct db *db = db_new("station-migrate");
 	if (connect_bounded(db))
