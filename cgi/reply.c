@@ -127,7 +127,8 @@ void reply_send(struct request *req)
 	if (req->out.len > 0)
 		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", r->out);
 	FCGX_PutStr(req->headers.data, (int)req->headers.len, r->out);
-	FCGX_FPrintF(r->out, "Content-Length: %zu\r\n\r\n", req->out.len);
+	/* FCGX_FPrintF knows no %zu. */
+	FCGX_FPrintF(r->out, "Content-Length: %lu\r\n\r\n", (unsigned long)req->out.len);
 	if (req->out.len > 0 && strcmp(req->method, "HEAD") != 0)
 		FCGX_PutStr(req->out.data, (int)req->out.len, r->out);
 }

@@ -146,13 +146,16 @@ static enum db_status db_classify(struct db *db, struct arena *arena, PGresult *
 		}
 		return DB_OK;
 	}
-	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	char sqlstate[6] = "";
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	snprintf(db->last_error, sizeof db->last_error, "%s %s", sqlstate ? sqlstate : "-----",
+	if (state)
+		snprintf(sqlstate, sizeof sqlstate, "%s", state);
+	snprintf(db->last_error, sizeof db->last_error, "%s %s", state ? sqlstate : "-----",
 		 message ? message : PQerrorMessage(db->conn));
 	db->last_error[strcspn(db->last_error, "\n")] = '\0';
-	PQclear(res);
-	if (PQstatus(db->conn) != CONNECTION_OK || !sqlstate || strncmp(sqlstate, "08", 2) == 0 ||
+	PQclear(res); /* state and message die here; only the copies above are used below */
+	if (PQstatus(db->conn) != CONNECTION_OK || sqlstate[0] == '\0' || strncmp(sqlstate, "08", 2) == 0 ||
 	    strncmp(sqlstate, "57P", 3) == 0) {
 		db_drop(db);
 		return DB_UNAVAILABLE;
