@@ -1,0 +1,118 @@
+/*
+ * devsim.h — the model shared by devsim's files: the options of a run, one simulated
+ * device (its MQTT link, its timers, its simulated hardware), and the run's counters.
+ *
+ * devsim simulates ESP32 devices speaking SPEC §5 byte for byte. It is one process, one
+ * thread: every device's libmosquitto client is driven from a single poll() loop
+ * (loop.c), so a thousand devices cost a thousand sockets and no threads.
+ */
+#ifndef DEVSIM_H
+#define DEVSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "payload.h"
+
+#define DEVSIM_ID_MAX 128             /* external ids, station id, prefix, kit tag, … */
+#define DEVSIM_TOKEN_MAX 512
+#define DEVSIM_TOPIC_MAX 512
+#define DEVSIM_PAYLOAD_MAX (64 * 1024) /* larger incoming payloads are ignored */
+#define DEVSIM_MAX_DEVICES 100000
+#define DEVSIM_MAX_UNACKED 500        /* queued publishes per device before dropping */
+
+enum device_type { DEVICE_CLIMATE, DEVICE_PIR, DEVICE_SWITCH_PIR, DEVICE_LIGHT, DEVICE_TYPE_COUNT };
+
+struct options {
+	const char *host;
+	int port;
+	const char *station_id;
+	const char *prefix;
+	int count;                          /* devices per listed type (--count) */
+	int type_extra[DEVICE_TYPE_COUNT];  /* explicit T:N counts, summed */
+	bool type_listed[DEVICE_TYPE_COUNT];/* listed without :N → uses count */
+	const char *credentials_path;
+	int telemetry_interval_ms;
+	int heartbeat_interval_s;
+	double rate;                        /* aggregate state messages/s; 0 = per-device timers */
+	int duration_s;                     /* 0 = until SIGINT/SIGTERM */
+	const char *kit_tag;
+	const char *firmware_version;
+	const char *chip;
+	int qos;
+	int keepalive_s;
+	int connect_rate;                   /* new connections per second */
+	uint64_t seed;
+	bool print_commands;
+};
+
+enum link_state {
+	LINK_IDLE,       /* no socket; connect_at says when to try */
+	LINK_CONNECTING, /* socket open, CONNACK not yet received */
+	LINK_UP,         /* CONNACK 0 received */
+	LINK_CLOSING,    /* DISCONNECT queued */
+};
+
+struct sim;
+
+struct device {
+	struct sim *sim;
+	size_t index;
+	char ext_id[DEVSIM_ID_MAX + 1];
+	enum device_type type;
+	char *token;     /* NULL: no password */
+	char *kit_tag;   /* NULL: none (falls back to --kit-tag) */
+	char topic_base[DEVSIM_TOPIC_MAX]; /* station/<stationId>/device/<extId>/ */
+
+	struct mosquitto *mosq;
+	enum link_state link;
+	bool online;          /* CONNACK accepted and session not yet lost */
+	bool reboot_pending;
+	bool refused;         /* the broker answered CONNACK with a refusal */
+	int failures;         /* consecutive failed connection attempts */
+	int backoff_ms;
+	long unacked;         /* published but not yet written (QoS 0) or acked (QoS 1) */
+
+	int64_t connect_at;   /* 0 = no attempt scheduled */
+	int64_t heartbeat_at;
+	int64_t telemetry_at;
+	int64_t button_release_at;
+
+	uint64_t rng;
+	double temperature, humidity, pressure;
+	bool motion, button, on;
+	int brightness;
+};
+
+struct counters {
+	unsigned long long published;
+	unsigned long long states;        /* of which on …/state */
+	unsigned long long publish_failed;
+	unsigned long long dropped;
+	unsigned long long commands;
+	unsigned long long acks;
+	unsigned long long connects;
+	unsigned long long disconnects;
+};
+
+struct sim {
+	const struct options *opt;
+	struct device *devices;
+	size_t count;
+	size_t connected;
+	struct counters n;
+	struct jbuf scratch; /* one message at a time */
+	bool stopping;
+	int64_t run_ms;      /* start to stop, for the summary */
+};
+
+/* loop.c */
+int64_t sim_now_ms(void);
+int sim_run(struct sim *sim);
+
+/* fleet.c: the list of devices, from --count/--type or from --credentials. */
+int fleet_build(struct sim *sim);
+void fleet_free(struct sim *sim);
+
+#endif
