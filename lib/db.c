@@ -53,7 +53,10 @@ static void db_drop(struct db *db)
 
 void db_close(struct db *db)
 {
+	if (!db)
+		return;
 	db_drop(db);
+	free(db);
 }
 
 static void db_notice_ignore(void *arg, const char *message)

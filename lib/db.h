@@ -43,6 +43,7 @@ struct db *db_new(const char *application_name);
 int db_connect(struct db *db);
 /* Daemons and tools: retries with exponential backoff (capped by db.retry_max_ms) until it works. */
 void db_connect_with_backoff(struct db *db);
+/* Closes the connection and frees db. */
 void db_close(struct db *db);
 /* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
 unsigned db_generation(const struct db *db);

@@ -1,0 +1,401 @@
+/*
+ * service.c — rules of the auth module (api-auth), SPEC §3 and §4 auth.
+ *
+ * A session is a refresh-token family: login and register open one, every refresh
+ * rotates its token (the presented row is marked rotated and revoked, the next one is
+ * stored in the same family, both in one transaction), and presenting a dead token of a
+ * family kills the family, because only a thief or a replay can still hold it. The
+ * access token names the family (claim sid), so a caller knows its own session.
+ *
+ * Login answers an unknown email and a wrong password with the same 401 after the same
+ * bcrypt work. Consecutive failures lock the account (auth_lock_seconds); a locked
+ * account answers 429 before its password is looked at.
+ *
+ * This file must never log or return a password, a hash or a clear refresh token
+ * (other than in the one reply that hands the token out).
+ */
+#include "service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "repo.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+#define LOCK_FIRST_SECONDS 60L
+#define LOCK_MAX_SECONDS (15L * 60)
+#define USER_AGENT_MAX 200
+
+static const char MSG_INVALID_LOGIN[] = "invalid email or password";
+static const char MSG_LOCKED[] = "too many failed logins; try again later";
+static const char MSG_INVALID_REFRESH[] = "invalid refresh token";
+static const char MSG_REUSED_REFRESH[] = "refresh token reuse detected";
+
+static long access_ttl(void)
+{
+	return cfg_int("auth.access_ttl", 60, 86400);
+}
+
+static long refresh_ttl(void)
+{
+	return cfg_int("auth.refresh_ttl", 300, 366L * 86400);
+}
+
+static int bcrypt_cost(void)
+{
+	return (int)cfg_int("auth.bcrypt_cost", 4, 31);
+}
+
+static long lockout_failures(void)
+{
+	return cfg_int("auth.lockout_failures", 1, 1000);
+}
+
+long auth_lock_seconds(long failures, long threshold)
+{
+	if (failures < threshold)
+		return 0;
+	long doublings = failures - threshold;
+	if (doublings >= 4) /* 60 s << 4 already passes the cap */
+		return LOCK_MAX_SECONDS;
+	long seconds = LOCK_FIRST_SECONDS << doublings;
+	return seconds < LOCK_MAX_SECONDS ? seconds : LOCK_MAX_SECONDS;
+}
+
+const char *auth_presented_refresh_token(const struct request *req)
+{
+	const char *token = body_string(req, "refreshToken");
+	if (token && *token)
+		return token;
+	token = req_cookie(req, "refresh_token");
+	return token && *token ? token : NULL;
+}
+
+void auth_set_cookies(struct request *req, const struct auth_tokens *tokens)
+{
+	reply_cookie(req, "access_token", tokens->access_token, "/", tokens->access_ttl);
+	reply_cookie(req, "refresh_token", tokens->refresh_token, "/api/auth", tokens->refresh_ttl);
+}
+
+void auth_clear_cookies(struct request *req)
+{
+	reply_cookie(req, "access_token", NULL, "/", 0);
+	reply_cookie(req, "refresh_token", NULL, "/api/auth", 0);
+}
+
+/* The User-Agent as stored for the sessions list: printable ASCII, bounded; NULL when absent. */
+static const char *user_agent_for_storage(struct arena *arena, const char *user_agent)
+{
+	if (!user_agent || !*user_agent)
+		return NULL;
+	size_t len = strlen(user_agent);
+	char *out = arena_strndup(arena, user_agent, len < USER_AGENT_MAX ? len : USER_AGENT_MAX);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return out;
+}
+
+/* Ends a failed transaction and answers for its status. */
+static int rollback_reply(struct request *req, enum db_status st)
+{
+	db_rollback(req->db, req->arena);
+	return reply_db_error(req, st);
+}
+
+static int commit_or_reply(struct request *req)
+{
+	enum db_status st = db_commit(req->db, req->arena);
+	return st == DB_OK ? 0 : reply_db_error(req, st);
+}
+
+/* Stores a new refresh token in family_id (NULL: a new family, i.e. a new session). */
+static enum db_status store_refresh_token(struct request *req, const char *user_id, const char *family_id,
+					  struct auth_tokens *tokens)
+{
+	tokens->access_ttl = access_ttl();
+	tokens->refresh_ttl = refresh_ttl();
+	tokens->refresh_token = token_new(req->arena);
+	const char *hash = sha256_hex(req->arena, tokens->refresh_token, strlen(tokens->refresh_token));
+	PGresult *res;
+	enum db_status st = auth_repo_insert_refresh(req->db, req->arena, family_id, user_id, hash,
+						     user_agent_for_storage(req->arena, req->user_agent),
+						     tokens->refresh_ttl, &res);
+	if (st == DB_OK)
+		tokens->family_id = db_value(res, 0, 0);
+	return st;
+}
+
+/* Signs the access token of the session in tokens (claims: user, role, sid = family). */
+static int sign_access_token_or_reply(struct request *req, const PGresult *user, struct auth_tokens *tokens)
+{
+	long long now = time_now();
+	struct access_claims claims = {
+		.user_id = db_value(user, 0, USER_COL_ID),
+		.role = db_value(user, 0, USER_COL_ROLE),
+		.session_id = tokens->family_id,
+		.issued_at = now,
+		.expires_at = now + tokens->access_ttl,
+	};
+	tokens->access_token = jwt_issue_access(req->arena, runtime_jwt_secret(), &claims);
+	return tokens->access_token ? 0 : reply_error(req, 500, "cannot sign the access token");
+}
+
+/* A new session for a user row that needs no transaction around it (login). */
+static int open_session_or_reply(struct request *req, const PGresult *user, struct auth_tokens *tokens)
+{
+	enum db_status st = store_refresh_token(req, db_value(user, 0, USER_COL_ID), NULL, tokens);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	return sign_access_token_or_reply(req, user, tokens);
+}
+
+/* ---- registration ---- */
+
+static int reply_registration_closed(struct request *req)
+{
+	return reply_error(req, 403, "registration is closed");
+}
+
+static int registration_open_or_reply(struct request *req)
+{
+	PGresult *res;
+	enum db_status st = auth_repo_registration_status(req->db, req->arena, &res);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	return db_bool(res, 0, REG_COL_OPEN) ? 0 : reply_registration_closed(req);
+}
+
+/* Inside the registration transaction: the owner, its membership and its first token. */
+static int create_owner_or_reply(struct request *req, const char *email, const char *name, const char *hash,
+				 PGresult **user, struct auth_tokens *tokens)
+{
+	PGresult *member;
+	enum db_status st = auth_repo_lock_registration(req->db, req->arena);
+	if (st == DB_OK)
+		st = auth_repo_insert_first_user(req->db, req->arena, email, name, hash, user);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(*user) == 0) /* someone registered first */
+		return reply_registration_closed(req);
+	const char *user_id = db_value(*user, 0, USER_COL_ID);
+	if ((st = auth_repo_add_station_owner(req->db, req->arena, user_id, &member)) != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(member) == 0)
+		return reply_error(req, 500, "no station row: station-migrate has not run");
+	if ((st = store_refresh_token(req, user_id, NULL, tokens)) != DB_OK)
+		return reply_db_error(req, st);
+	return 0;
+}
+
+int auth_register_or_reply(struct request *req, const char *email, const char *name, const char *password,
+			   PGresult **user, struct auth_tokens *tokens)
+{
+	/* Cheap refusal first: a closed registration costs no bcrypt work. */
+	if (registration_open_or_reply(req))
+		return req->status;
+	const char *hash = password_hash(req->arena, password, bcrypt_cost());
+	if (!hash)
+		return reply_error(req, 500, "cannot hash the password");
+	enum db_status st = db_begin(req->db, req->arena);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (create_owner_or_reply(req, email, name, hash, user, tokens)) {
+		db_rollback(req->db, req->arena);
+		return req->status;
+	}
+	if (commit_or_reply(req))
+		return req->status;
+	log_fields(LOG_INFO, "owner registered", "userId", db_value(*user, 0, USER_COL_ID), NULL);
+	return sign_access_token_or_reply(req, *user, tokens);
+}
+
+/* ---- login and backoff ---- */
+
+static int reply_invalid_login(struct request *req)
+{
+	return reply_error(req, 401, "%s", MSG_INVALID_LOGIN);
+}
+
+static int reply_locked(struct request *req, long retry_after)
+{
+	reply_header(req, "Retry-After", arena_printf(req->arena, "%ld", retry_after));
+	return reply_error(req, 429, "%s", MSG_LOCKED);
+}
+
+/* bcrypt work in every case, so a missing hash answers as slowly as a wrong password. */
+static bool password_matches(const char *password, const char *hash)
+{
+	if (!hash) {
+		password_verify_dummy(password);
+		return false;
+	}
+	return password_verify(password, hash);
+}
+
+/* Counts a failed login and locks the account when the failures reach the threshold. */
+static int record_failure_or_reply(struct request *req, const char *user_id)
+{
+	PGresult *res;
+	enum db_status st = auth_repo_count_failure(req->db, req->arena, user_id, &res);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(res) == 0)
+		return 0;
+	long seconds = auth_lock_seconds(atol(db_value(res, 0, 0)), lockout_failures());
+	if (seconds == 0)
+		return 0;
+	if ((st = auth_repo_lock_account(req->db, req->arena, user_id, seconds)) != DB_OK)
+		return reply_db_error(req, st);
+	log_fields(LOG_WARN, "account locked after failed logins", "userId", user_id,
+		   "seconds", arena_printf(req->arena, "%ld", seconds), NULL);
+	return 0;
+}
+
+int auth_login_or_reply(struct request *req, const char *email, const char *password, PGresult **user,
+			struct auth_tokens *tokens)
+{
+	PGresult *account;
+	enum db_status st = auth_repo_login_account(req->db, req->arena, email, &account);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(account) == 0) {
+		password_verify_dummy(password);
+		return reply_invalid_login(req);
+	}
+	const char *user_id = db_value(account, 0, USER_COL_ID);
+	long retry_after = atol(db_value(account, 0, LOGIN_COL_RETRY_AFTER));
+	if (retry_after > 0)
+		return reply_locked(req, retry_after);
+	if (!password_matches(password, db_value(account, 0, LOGIN_COL_PASSWORD_HASH))) {
+		if (record_failure_or_reply(req, user_id))
+			return req->status;
+		return reply_invalid_login(req);
+	}
+	if ((st = auth_repo_record_login(req->db, req->arena, user_id, user)) != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(*user) == 0) /* deleted in between */
+		return reply_invalid_login(req);
+	return open_session_or_reply(req, *user, tokens);
+}
+
+/* ---- refresh rotation and reuse detection ---- */
+
+static int reply_invalid_refresh(struct request *req)
+{
+	auth_clear_cookies(req);
+	return reply_error(req, 401, "%s", MSG_INVALID_REFRESH);
+}
+
+/* A token that could not be rotated: unknown, expired, or dead — then its family dies too. */
+static int reject_refresh_or_reply(struct request *req, const char *token_hash)
+{
+	PGresult *state;
+	enum db_status st = auth_repo_refresh_state(req->db, req->arena, token_hash, &state);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(state) == 0 || !db_bool(state, 0, TOKEN_COL_REVOKED))
+		return reply_invalid_refresh(req);
+	const char *family_id = db_value(state, 0, TOKEN_COL_FAMILY_ID);
+	if ((st = auth_repo_revoke_family(req->db, req->arena, family_id)) != DB_OK)
+		return reply_db_error(req, st);
+	log_fields(LOG_WARN, "refresh token reuse detected; session revoked", "userId",
+		   db_value(state, 0, TOKEN_COL_USER_ID), "sessionId", family_id, NULL);
+	auth_clear_cookies(req);
+	return reply_error(req, 401, "%s", MSG_REUSED_REFRESH);
+}
+
+/* Inside the rotation transaction: retire the token, store its successor. */
+static int rotate_or_reply(struct request *req, const char *token_hash, PGresult **user, struct auth_tokens *tokens,
+			   bool *not_live)
+{
+	enum db_status st = auth_repo_rotate_refresh(req->db, req->arena, token_hash, user);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(*user) == 0) {
+		*not_live = true;
+		return 0;
+	}
+	st = store_refresh_token(req, db_value(*user, 0, USER_COL_ID),
+				 db_value(*user, 0, ROTATE_COL_FAMILY_ID), tokens);
+	return st == DB_OK ? 0 : reply_db_error(req, st);
+}
+
+int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresult **user,
+			  struct auth_tokens *tokens)
+{
+	if (!refresh_token) /* neither in the body nor as a cookie: nothing to check */
+		return reply_error(req, 400, "refreshToken: is required");
+	const char *hash = sha256_hex(req->arena, refresh_token, strlen(refresh_token));
+	bool not_live = false;
+	enum db_status st = db_begin(req->db, req->arena);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (rotate_or_reply(req, hash, user, tokens, &not_live)) {
+		db_rollback(req->db, req->arena);
+		return req->status;
+	}
+	if (not_live) {
+		db_rollback(req->db, req->arena);
+		return reject_refresh_or_reply(req, hash);
+	}
+	if (commit_or_reply(req))
+		return req->status;
+	return sign_access_token_or_reply(req, *user, tokens);
+}
+
+/* ---- logout and passwords ---- */
+
+int auth_logout_or_reply(struct request *req, const char *refresh_token)
+{
+	if (!refresh_token)
+		return 0;
+	const char *hash = sha256_hex(req->arena, refresh_token, strlen(refresh_token));
+	enum db_status st = auth_repo_revoke_family_of(req->db, req->arena, hash);
+	return st == DB_OK ? 0 : reply_db_error(req, st);
+}
+
+/* The session to keep when revoking the others: the caller's, if its token names one. */
+static const char *caller_family(const struct request *req)
+{
+	const char *sid = req->caller.session_id;
+	return sid && uuid_is_valid(sid) ? sid : NULL;
+}
+
+static int store_new_password_or_reply(struct request *req, const char *hash)
+{
+	enum db_status st = db_begin(req->db, req->arena);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	st = auth_repo_set_password(req->db, req->arena, req->caller.user_id, hash);
+	if (st == DB_OK)
+		st = auth_repo_revoke_other_families(req->db, req->arena, req->caller.user_id, caller_family(req));
+	if (st != DB_OK)
+		return rollback_reply(req, st);
+	return commit_or_reply(req);
+}
+
+int auth_change_password_or_reply(struct request *req, const char *current_password, const char *new_password)
+{
+	PGresult *cred;
+	enum db_status st = auth_repo_credentials(req->db, req->arena, req->caller.user_id, &cred);
+	if (st != DB_OK)
+		return reply_db_error(req, st);
+	if (PQntuples(cred) == 0)
+		return reply_error(req, 401, "account no longer exists");
+	if (strcmp(db_value(cred, 0, CRED_COL_SOURCE), "cloud") == 0)
+		return reply_error(req, 403, "password: managed by the cloud for this account");
+	if (!password_matches(current_password, db_value(cred, 0, CRED_COL_PASSWORD_HASH)))
+		return reply_error(req, 400, "currentPassword: incorrect");
+	const char *hash = password_hash(req->arena, new_password, bcrypt_cost());
+	if (!hash)
+		return reply_error(req, 500, "cannot hash the password");
+	if (store_new_password_or_reply(req, hash))
+		return req->status;
+	log_fields(LOG_INFO, "password changed; other sessions revoked", "userId", req->caller.user_id, NULL);
+	return 0;
+}
