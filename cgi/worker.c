@@ -128,6 +128,8 @@ static int supervise(const char *module, const struct route *routes, int count)
 				break;
 			struct timespec pause = { 0, 200 * 1000000L }; /* no tight crash loop */
 			nanosleep(&pause, NULL);
+			if (parent_stop) /* the stop signal may land while the children already exit */
+				break;
 			children[i] = spawn(module, routes);
 		}
 	}

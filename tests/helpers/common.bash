@@ -1,0 +1,200 @@
+# common.bash — helpers shared by every bats suite: `load ../helpers/common`.
+#
+# The suites talk to the running dev stack through its public doors. `scripts/dev test` sets
+# the environment below; against a stack started by `scripts/dev up`, plain `bats tests/api`
+# works too (every variable falls back to this checkout's .run/ and .build/).
+#
+#   STATION_URL        base URL of nginx               (http://127.0.0.1:8080)
+#   STATION_PSQL       psql command line on the dev DB (.run/bin/psql, the station role)
+#   STATION_RUN_DIR    .run/ of the stack (secrets/, log/, sock/)
+#   STATION_BUILD_DIR  .build/ (station-cron, devsim, …)
+#   STATION_SRC_DIR    the checkout
+#   STATION_CONFIG     .run/station.conf
+#   STATION_MQTT_PORT  the broker on 127.0.0.1 (1883)
+#
+# HTTP
+#   api METHOD PATH [CURL ARG…]     request; sets $status_code, $body and $headers (header block)
+#   api_json METHOD PATH JSON [ARG…]  the same with a JSON body
+#   header NAME                     value of a response header of the last api call
+#   json_field FILTER               jq -r FILTER on $body
+#   assert_status CODE              fails, showing the body, unless the last status was CODE
+#   assert_json FILTER EXPECTED     fails unless jq -r FILTER on $body prints EXPECTED
+#   assert_error CODE [MESSAGE]     status CODE and the error shape of SPEC §2 (and its message)
+# Database
+#   psql_exec SQL                   runs SQL, prints rows unaligned (-At), fails on error
+#   sql_literal TEXT                TEXT as a quoted SQL string literal
+# People and tokens (every test user has the password $TEST_PASSWORD)
+#   ensure_owner                    the owner $OWNER_EMAIL exists (registered through the API
+#                                   while registration is open); prints its email
+#   create_user ROLE [EMAIL]        a user with ROLE (owner|admin|member) inserted by SQL with the
+#                                   owner's password hash; prints its email (ROLE@station.test)
+#   login EMAIL PASSWORD            prints the access token
+#   token_for ROLE                  an access token for that role, cached per bats file
+#   agent_token                     the station-agent token (.run/secrets/agent_token)
+#   uuid_new                        a random UUID
+#
+# api and the helpers built on it set globals: call token_for and login inside $(…) (as in
+# -H "Authorization: Bearer $(token_for admin)") so that they do not overwrite $body.
+
+_station_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${STATION_SRC_DIR:=$_station_src}"
+: "${STATION_URL:=http://127.0.0.1:8080}"
+: "${STATION_RUN_DIR:=$STATION_SRC_DIR/.run}"
+: "${STATION_BUILD_DIR:=$STATION_SRC_DIR/.build}"
+: "${STATION_CONFIG:=$STATION_RUN_DIR/station.conf}"
+: "${STATION_PSQL:=$STATION_RUN_DIR/bin/psql}"
+: "${STATION_MQTT_PORT:=1883}"
+export STATION_SRC_DIR STATION_URL STATION_RUN_DIR STATION_BUILD_DIR STATION_CONFIG STATION_PSQL STATION_MQTT_PORT
+
+OWNER_EMAIL=owner@station.test
+TEST_PASSWORD='Station-test-passw0rd'
+
+_station_tmp() { echo "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}"; }
+
+api() {
+	local method=$1 path=$2 tmp
+	shift 2
+	tmp=$(mktemp -d "$(_station_tmp)/api.XXXXXX")
+	local request=(-X "$method")
+	[ "$method" != HEAD ] || request=(--head)
+	status_code=$(curl -sS "${request[@]}" -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' \
+		--max-time 30 "$@" "$STATION_URL$path") || {
+		echo "api $method $path: curl failed" >&2
+		rm -rf "$tmp"
+		return 1
+	}
+	body=$(cat "$tmp/body" 2>/dev/null)
+	headers=$(tr -d '\r' <"$tmp/headers")
+	rm -rf "$tmp"
+}
+
+api_json() {
+	local method=$1 path=$2 json=$3
+	shift 3
+	api "$method" "$path" -H 'Content-Type: application/json' --data-binary "$json" "$@"
+}
+
+header() {
+	printf '%s\n' "$headers" | awk -v name="$1" 'BEGIN { name = tolower(name) }
+		{ i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == name) { v = substr($0, i + 1); sub(/^[ \t]+/, "", v); last = v } }
+		END { if (last != "") print last }'
+}
+
+json_field() { jq -r "$1" <<<"$body"; }
+
+assert_status() {
+	if [ "$status_code" != "$1" ]; then
+		echo "expected HTTP $1, got $status_code" >&2
+		echo "body: $body" >&2
+		return 1
+	fi
+}
+
+assert_json() {
+	local actual
+	actual=$(jq -r "$1" <<<"$body" 2>&1) || {
+		echo "assert_json $1: body is not JSON: $body" >&2
+		return 1
+	}
+	if [ "$actual" != "$2" ]; then
+		echo "assert_json $1: expected '$2', got '$actual'" >&2
+		echo "body: $body" >&2
+		return 1
+	fi
+}
+
+assert_error() {
+	assert_status "$1" || return 1
+	assert_json '.statusCode' "$1" || return 1
+	assert_json '.error | type' string || return 1
+	[ $# -lt 2 ] || assert_json '.message' "$2"
+}
+
+psql_exec() {
+	# shellcheck disable=SC2086 # STATION_PSQL is a command line
+	$STATION_PSQL -X -q -At -v ON_ERROR_STOP=1 -c "$1"
+}
+
+sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
+
+uuid_new() { cat /proc/sys/kernel/random/uuid; }
+
+login() {
+	api_json POST /api/auth/login "$(jq -cn --arg e "$1" --arg p "$2" '{email: $e, password: $p}')" || return 1
+	if [ "$status_code" != 200 ]; then
+		echo "login $1: HTTP $status_code: $body" >&2
+		return 1
+	fi
+	json_field .accessToken
+}
+
+ensure_owner() {
+	local open
+	if [ -n "$(psql_exec "SELECT 1 FROM users WHERE lower(email) = lower($(sql_literal "$OWNER_EMAIL"))")" ]; then
+		psql_exec "UPDATE users SET failed_logins = 0, locked_until = NULL
+			WHERE lower(email) = lower($(sql_literal "$OWNER_EMAIL"))" >/dev/null
+		echo "$OWNER_EMAIL"
+		return
+	fi
+	api GET /api/auth/registration-status || return 1
+	open=$(json_field .isRegistrationOpen)
+	if [ "$open" = true ]; then
+		api_json POST /api/auth/register "$(jq -cn --arg e "$OWNER_EMAIL" --arg p "$TEST_PASSWORD" \
+			'{email: $e, password: $p, name: "Test Owner"}')" || return 1
+		if [ "$status_code" != 201 ]; then
+			echo "ensure_owner: register: HTTP $status_code: $body" >&2
+			return 1
+		fi
+	else
+		# Someone else registered first: add the test owner with a bcrypt hash of the test
+		# password, made by libxcrypt (as the workers make theirs).
+		local hash
+		hash=$(python3 - "$TEST_PASSWORD" <<-'PY'
+			import ctypes, sys
+			c = ctypes.CDLL("libcrypt.so.1")
+			c.crypt_gensalt.restype = ctypes.c_char_p
+			c.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+			c.crypt.restype = ctypes.c_char_p
+			c.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+			print(c.crypt(sys.argv[1].encode(), c.crypt_gensalt(b"$2b$", 12, None, 0)).decode())
+		PY
+		) || return 1
+		_station_upsert_user owner "$OWNER_EMAIL" "$(sql_literal "$hash")" || return 1
+	fi
+	echo "$OWNER_EMAIL"
+}
+
+# _station_upsert_user ROLE EMAIL HASH_SQL: the user and its station membership, unlocked.
+_station_upsert_user() {
+	local email
+	email=$(sql_literal "$2")
+	psql_exec "
+		INSERT INTO users (email, name, role, source, password_hash)
+		VALUES ($email, 'Test ' || initcap($(sql_literal "$1")), $(sql_literal "$1"), 'local', ($3))
+		ON CONFLICT ((lower(email))) DO UPDATE
+		SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash,
+		    failed_logins = 0, locked_until = NULL, updated_at = now();
+		INSERT INTO station_members (station_id, user_id, role)
+		SELECT s.id, u.id, u.role FROM station s, users u WHERE lower(u.email) = lower($email)
+		ON CONFLICT (station_id, user_id) DO UPDATE SET role = EXCLUDED.role;" >/dev/null
+}
+
+create_user() {
+	local role=$1 email=${2:-$1@station.test}
+	ensure_owner >/dev/null || return 1
+	_station_upsert_user "$role" "$email" \
+		"SELECT password_hash FROM users WHERE lower(email) = lower($(sql_literal "$OWNER_EMAIL"))" || return 1
+	echo "$email"
+}
+
+token_for() {
+	local role=$1 email cache
+	cache=${BATS_FILE_TMPDIR:-$(_station_tmp)}/token-$role
+	if [ ! -s "$cache" ]; then
+		if [ "$role" = owner ]; then email=$(ensure_owner); else email=$(create_user "$role"); fi || return 1
+		login "$email" "$TEST_PASSWORD" >"$cache" || { rm -f "$cache"; return 1; }
+	fi
+	cat "$cache"
+}
+
+agent_token() { head -n 1 "$STATION_RUN_DIR/secrets/agent_token"; }
