@@ -63,7 +63,7 @@ int reply_error(struct request *req, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	const char *message = arena_vprintf(req->arena, fmt, ap);
 	va_end(ap);
-	if (status >= 500)
+	if (status >= 500 && status != 503) /* 503s are logged where the outage is seen */
 		log_fields(LOG_ERROR, "request failed", "status", reply_reason(status), "detail", message, NULL);
 	struct jw *w = reply_json(req, status);
 	jw_object_begin(w);
@@ -79,6 +79,7 @@ int reply_db_error(struct request *req, enum db_status status)
 {
 	switch (status) {
 	case DB_UNAVAILABLE:
+		log_fields(LOG_WARN, "database unavailable", "detail", db_last_error(req->db), NULL);
 		reply_header(req, "Retry-After", "5");
 		return reply_error(req, 503, "database unavailable");
 	case DB_CONFLICT:

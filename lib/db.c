@@ -101,14 +101,21 @@ void db_connect_with_backoff(struct db *db)
 		log_info("database connected after %d retries", attempt);
 }
 
-/* True when an idle connection is still usable; consumes anything the server sent. */
+/*
+ * True when an idle connection is still usable. A server that shuts down first sends
+ * a FATAL message and then closes: the first read consumes the message, a second one
+ * sees the end of the stream. Notifications read here stay queued for PQnotifies().
+ */
 static bool db_idle_connection_alive(struct db *db)
 {
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
 		return false;
-	struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
-	if (poll(&pfd, 1, 0) > 0) {
-		/* Readable while idle: a notification, or the server closing the socket. */
+	for (int reads = 0; reads < 4; reads++) {
+		struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
+		if (poll(&pfd, 1, 0) <= 0)
+			return true;
+		if (pfd.revents & (POLLHUP | POLLERR))
+			return false;
 		if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK)
 			return false;
 	}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# faults.bats — the stack under failure: PostgreSQL stopped and started again, and a
+# worker process killed in the middle of a load loop.
+#
+# These tests stop shared parts of the stack; every test restores them in teardown,
+# even when it fails.
+
+load ../helpers/common
+
+setup_file() {
+  ensure_owner >/dev/null
+  token_for member >/dev/null
+}
+
+teardown() {
+  "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true
+}
+
+# The master process of a worker (started by spawn-fcgi, which execs it) and its children.
+worker_master() { cat "$STATION_RUN_DIR/pid/api-$1.pid"; }
+worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
+
+@test "database stopped: health and API calls answer 503 quickly; started again: the same workers answer 200" {
+  local member before_master before_children
+  member=$(token_for member)
+  before_master=$(worker_master devices)
+  before_children=$(worker_children devices)
+  [ -n "$before_children" ]
+
+  "$STATION_SRC_DIR/scripts/dev" db stop
+
+  # Bounded by curl itself: a hang would be a failure, not a slow pass.
+  api GET /api/health --max-time 2
+  assert_error 503 'database unavailable'
+  [ "$(header Retry-After)" = 5 ]
+  api GET /api/devices --max-time 2 -H "Authorization: Bearer $member"
+  assert_error 503 'database unavailable'
+  # Authentication does not need the database, authorization still applies.
+  api GET /api/devices --max-time 2
+  assert_status 401
+
+  "$STATION_SRC_DIR/scripts/dev" db start 3>&-  # the server must not hold bats' output open
+
+  api GET /api/health
+  assert_status 200
+  api GET /api/devices -H "Authorization: Bearer $member"
+  assert_status 200
+  [ "$(worker_master devices)" = "$before_master" ]
+  [ "$(worker_children devices)" = "$before_children" ]
+}
+
+@test "kill -9 of a worker process during a load loop loses at most the request in hand" {
+  local victim failures total=300 i codes="$BATS_TEST_TMPDIR/codes"
+  (
+    for ((i = 0; i < total; i++)); do
+      curl -s -o /dev/null -w '%{http_code}\n' --max-time 5 "$STATION_URL/api/health"
+    done
+  ) >"$codes" &
+  local loop=$!
+  # Kill once the loop is well under way.
+  for ((i = 0; i < 100; i++)); do
+    [ "$(wc -l <"$codes")" -ge 50 ] && break
+    sleep 0.05
+  done
+  victim=$(worker_children health | awk '{print $1}')
+  [ -n "$victim" ]
+  kill -9 "$victim"
+  wait "$loop"
+
+  [ "$(wc -l <"$codes")" -eq "$total" ]
+  failures=$(grep -vc '^200$' "$codes" || true)
+  echo "non-200 answers: $failures" >&2
+  [ "$failures" -le 1 ]
+
+  # The supervisor replaced the process.
+  for ((i = 0; i < 50; i++)); do
+    [ "$(worker_children health | wc -w)" -ge 2 ] && ! grep -qw "$victim" <<<"$(worker_children health)" && break
+    sleep 0.1
+  done
+  [ "$(worker_children health | wc -w)" -ge 2 ]
+  ! grep -qw "$victim" <<<"$(worker_children health)"
+  api GET /api/health
+  assert_status 200
+}

@@ -1,0 +1,78 @@
+# tools/bench/lib.bash — shared by the benchmark scripts: the stack's address, tokens,
+# seeding, unit conversion and the memory report (RSS and PSS from /proc).
+
+STATION_URL=${STATION_URL:-http://127.0.0.1:${STATION_HTTP_PORT:-8080}}
+STATION_RUN_DIR=${STATION_RUN_DIR:-$PWD/.run}
+export STATION_CONFIG=${STATION_CONFIG:-$STATION_RUN_DIR/station.conf}
+BENCH_EMAIL=bench-admin@station.test
+BENCH_PASSWORD=bench-password-1
+
+bench_require_stack() {
+  command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+  curl -fsS "$STATION_URL/api/health" >/dev/null ||
+    { echo "the dev stack does not answer at $STATION_URL: run scripts/dev up" >&2; exit 1; }
+}
+
+bench_psql() {
+  scripts/dev psql -At -c "$1"
+}
+
+# An admin's access token: registers the first owner on an empty station, otherwise
+# creates a bench admin through SQL (copying a bcrypt hash made by the station) and logs in.
+bench_admin_token() {
+  local body
+  body=$(curl -fsS -X POST "$STATION_URL/api/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\",\"name\":\"Bench\"}" 2>/dev/null) ||
+    body=$(curl -fsS -X POST "$STATION_URL/api/auth/login" -H 'Content-Type: application/json' \
+      -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" 2>/dev/null) || {
+      echo "cannot log in as $BENCH_EMAIL; on a used station create that admin first" >&2
+      exit 1
+    }
+  jq -r .accessToken <<<"$body"
+}
+
+# Makes sure at least N devices exist (bench-NNN, climate).
+bench_seed_devices() {
+  local token=$1 want=$2 have i
+  have=$(bench_psql "SELECT count(*) FROM devices")
+  for ((i = have; i < want; i++)); do
+    curl -fsS -o /dev/null -X POST "$STATION_URL/api/devices" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' \
+      -d "{\"externalId\":\"bench-$i-$RANDOM\",\"name\":\"Bench $i\",\"type\":\"climate\"}"
+  done
+}
+
+# wrk prints 1.23ms / 456.00us / 1.2s; this prints milliseconds.
+bench_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else print v }'
+}
+
+# kB of a field of /proc/PID/smaps_rollup (Pss, Rss).
+bench_smaps_kb() {
+  awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0
+}
+
+# Memory of the processes whose name matches a pgrep -f pattern (e.g. 'api-*'), and of
+# the PostgreSQL backends they hold (found by application_name in pg_stat_activity).
+bench_memory_report() {
+  local pattern=$1 pid name rss pss total_rss=0 total_pss=0 count=0 backends app
+  printf '  %-8s %-22s %9s %9s\n' pid process 'RSS kB' 'PSS kB'
+  while read -r pid name; do
+    rss=$(bench_smaps_kb "$pid" Rss)
+    pss=$(bench_smaps_kb "$pid" Pss)
+    printf '  %-8s %-22s %9s %9s\n' "$pid" "$name" "$rss" "$pss"
+    total_rss=$((total_rss + rss)); total_pss=$((total_pss + pss)); count=$((count + 1))
+  done < <(pgrep -a -f "/$pattern" | awk '{n=$2; sub(".*/", "", n); print $1, n}' | grep -v -e pgrep -e spawn-fcgi)
+  printf '  %-31s %9s %9s  (%d processes)\n' total "$total_rss" "$total_pss" "$count"
+  backends=0
+  while read -r pid app; do
+    [ -n "$pid" ] || continue
+    pss=$(bench_smaps_kb "$pid" Pss)
+    backends=$((backends + pss))
+  done < <(bench_psql "SELECT pid, application_name FROM pg_stat_activity WHERE application_name <> '' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+  printf '  %-31s %9s %9s\n' 'their PostgreSQL backends' '' "$backends"
+}
