@@ -4,8 +4,8 @@
 STATION_URL=${STATION_URL:-http://127.0.0.1:${STATION_HTTP_PORT:-8080}}
 STATION_RUN_DIR=${STATION_RUN_DIR:-$PWD/.run}
 export STATION_CONFIG=${STATION_CONFIG:-$STATION_RUN_DIR/station.conf}
-BENCH_EMAIL=bench-admin@station.test
-BENCH_PASSWORD=bench-password-1
+# The test suite's helpers make people and tokens the same way for the benchmarks.
+. "$PWD/tests/helpers/common.bash"
 
 bench_require_stack() {
   command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
@@ -14,21 +14,12 @@ bench_require_stack() {
 }
 
 bench_psql() {
-  scripts/dev psql -At -c "$1"
+  psql_exec "$1"
 }
 
-# An admin's access token: registers the first owner on an empty station, otherwise
-# creates a bench admin through SQL (copying a bcrypt hash made by the station) and logs in.
+# A fresh access token of an admin (created through SQL if missing, as the tests do).
 bench_admin_token() {
-  local body
-  body=$(curl -fsS -X POST "$STATION_URL/api/auth/register" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\",\"name\":\"Bench\"}" 2>/dev/null) ||
-    body=$(curl -fsS -X POST "$STATION_URL/api/auth/login" -H 'Content-Type: application/json' \
-      -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" 2>/dev/null) || {
-      echo "cannot log in as $BENCH_EMAIL; on a used station create that admin first" >&2
-      exit 1
-    }
-  jq -r .accessToken <<<"$body"
+  login "$(create_user admin)" "$TEST_PASSWORD"
 }
 
 # Makes sure at least N devices exist (bench-NNN, climate).
@@ -57,7 +48,7 @@ bench_smaps_kb() {
 }
 
 # Memory of the processes whose name matches a pgrep -f pattern (e.g. 'api-*'), and of
-# the PostgreSQL backends they hold (found by application_name in pg_stat_activity).
+# the PostgreSQL backends they hold (application_name matching the regex $2).
 bench_memory_report() {
   local pattern=$1 pid name rss pss total_rss=0 total_pss=0 count=0 backends app
   printf '  %-8s %-22s %9s %9s\n' pid process 'RSS kB' 'PSS kB'
@@ -68,11 +59,12 @@ bench_memory_report() {
     total_rss=$((total_rss + rss)); total_pss=$((total_pss + pss)); count=$((count + 1))
   done < <(pgrep -a -f "/$pattern" | awk '{n=$2; sub(".*/", "", n); print $1, n}' | grep -v -e pgrep -e spawn-fcgi)
   printf '  %-31s %9s %9s  (%d processes)\n' total "$total_rss" "$total_pss" "$count"
-  backends=0
-  while read -r pid app; do
+  local backend_rss=0 backend_pss=0 nbackends=0
+  while read -r pid; do
     [ -n "$pid" ] || continue
-    pss=$(bench_smaps_kb "$pid" Pss)
-    backends=$((backends + pss))
-  done < <(bench_psql "SELECT pid, application_name FROM pg_stat_activity WHERE application_name <> '' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
-  printf '  %-31s %9s %9s\n' 'their PostgreSQL backends' '' "$backends"
+    backend_rss=$((backend_rss + $(bench_smaps_kb "$pid" Rss)))
+    backend_pss=$((backend_pss + $(bench_smaps_kb "$pid" Pss)))
+    nbackends=$((nbackends + 1))
+  done < <(bench_psql "SELECT pid FROM pg_stat_activity WHERE application_name ~ '$2' AND pid <> pg_backend_pid()")
+  printf '  %-31s %9s %9s  (%d backends)\n' 'their PostgreSQL backends' "$backend_rss" "$backend_pss" "$nbackends"
 }
