@@ -8,6 +8,7 @@
 # UUIDs and bodies are {} so that nothing is changed by walking the matrix.
 
 load ../helpers/common
+load ../helpers/routes
 
 callers=(anonymous member admin owner device agent)
 
@@ -27,38 +28,8 @@ teardown_file() {
   [ -s "$BATS_FILE_TMPDIR/device_id" ] && psql_exec "DELETE FROM devices WHERE id = '$(cat "$BATS_FILE_TMPDIR/device_id")'" >/dev/null || true
 }
 
-# The credential header for a caller, as curl arguments (one per line).
-credential_args() {
-  case "$1" in
-    anonymous) ;;
-    member|admin|owner) printf '%s\n' -H "Authorization: Bearer $(token_for "$1")" ;;
-    device) printf '%s\n' -H "X-Device-Token: $(cat "$BATS_FILE_TMPDIR/device_token")" ;;
-    agent) printf '%s\n' -H "Authorization: Bearer $(agent_token)" ;;
-  esac
-}
-
-# Replaces every ":param" with a fresh UUID (or a word, for text params).
-concrete_path() {
-  local path=$1 text=$2 out="" seg
-  IFS=/ read -ra segs <<<"$path"
-  for seg in "${segs[@]:1}"; do
-    if [[ $seg == :* ]]; then
-      if [ "$text" = true ]; then seg="matrix-no-such-id"; else seg=$(uuid_new); fi
-    fi
-    out="$out/$seg"
-  done
-  echo "$out"
-}
-
-all_routes() {
-  local bin
-  for bin in "$STATION_BUILD_DIR"/api-*; do
-    STATION_PRINT_ROUTES=1 "$bin"
-  done
-}
-
 @test "every route answers every kind of caller as its table declares" {
-  local failures=0 checked=0 route method path who public text caller path_now args expected
+  local failures=0 checked=0 route method path who public text caller path_now expected
   while IFS= read -r route; do
     method=$(jq -r .method <<<"$route")
     path=$(jq -r .path <<<"$route")
@@ -67,8 +38,8 @@ all_routes() {
     who=$(jq -r '.who | join(" ")' <<<"$route")
     for caller in "${callers[@]}"; do
       path_now=$(concrete_path "$path" "$text")
-      mapfile -t args < <(credential_args "$caller")
-      api "$method" "$path_now" "${args[@]}" -H 'Content-Type: application/json' -d '{}'
+      DEVICE_TOKEN=$(cat "$BATS_FILE_TMPDIR/device_token")
+      call_as "$caller" "$method" "$path_now" -H 'Content-Type: application/json' -d '{}'
       checked=$((checked + 1))
       if [ "$public" = true ]; then
         [ "$status_code" != 401 ] && continue

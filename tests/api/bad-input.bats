@@ -7,6 +7,7 @@
 # privileged caller allowed, with random UUIDs for path ids, so nothing real changes.
 
 load ../helpers/common
+load ../helpers/routes
 
 setup_file() {
   ensure_owner >/dev/null
@@ -20,10 +21,7 @@ PY
 
 # Prints "METHOD PATH CALLER FIELDS-JSON" for every body-taking route.
 body_routes() {
-  local bin
-  for bin in "$STATION_BUILD_DIR"/api-*; do
-    STATION_PRINT_ROUTES=1 "$bin"
-  done | jq -c 'select(.body == true)'
+  all_routes | jq -c 'select(.body == true)'
 }
 
 strongest_caller() {
@@ -33,27 +31,6 @@ strongest_caller() {
     *" agent "*) echo agent ;;
     *) echo "${who%% *}" ;;
   esac
-}
-
-call_as() {
-  local caller=$1; shift
-  case "$caller" in
-    owner|admin|member) api "$@" -H "Authorization: Bearer $(token_for "$caller")" ;;
-    agent) api "$@" -H "Authorization: Bearer $(agent_token)" ;;
-    *) api "$@" ;;
-  esac
-}
-
-concrete_path() {
-  local path=$1 text=$2 out="" seg
-  IFS=/ read -ra segs <<<"$path"
-  for seg in "${segs[@]:1}"; do
-    if [[ $seg == :* ]]; then
-      if [ "$text" = true ]; then seg="bad-input-no-such-id"; else seg=$(uuid_new); fi
-    fi
-    out="$out/$seg"
-  done
-  echo "$out"
 }
 
 # Checks the last answer: a 4xx with the error shape. Prints a line and fails otherwise.
@@ -145,6 +122,6 @@ wrong_value_for() {
     bad_url=$(sed -E 's#/:[^/]+#/1%27%20OR%201=1#g' <<<"$path")
     call_as "$caller" "$method" "$bad_url" -H 'Content-Type: application/json' -d '{}'
     [ "$status_code" = 404 ] || { echo "$method $bad_url as $caller: $status_code $body" >&2; failures=$((failures + 1)); }
-  done < <(for bin in "$STATION_BUILD_DIR"/api-*; do STATION_PRINT_ROUTES=1 "$bin"; done)
+  done < <(all_routes)
   [ "$failures" -eq 0 ]
 }
