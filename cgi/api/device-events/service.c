@@ -1,0 +1,162 @@
+/*
+ * service.c — rules of the device-events module (api-device-events).
+ *
+ * The route's schema has already checked each query parameter's shape; what is left is
+ * what a schema cannot say: the page size against events.page_limit, a time window that
+ * runs forwards, and a paging cursor that must be one this module made. The cursor is
+ * the position of the last item shown, (created_at in epoch microseconds, id), so the
+ * next page starts strictly after it even when many events share a timestamp.
+ * No SQL text here, and nothing from a malformed cursor ever reaches the database.
+ */
+#include "service.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+/* "<µs>:<uuid>": at most 20 characters of number, 1 colon, 36 of UUID. */
+#define CURSOR_TEXT_MAX (20 + 1 + 36)
+
+long event_page_max(long configured)
+{
+	return configured < EVENTS_PAGE_MAX ? configured : EVENTS_PAGE_MAX;
+}
+
+char *event_cursor_encode(struct arena *arena, const char *created_us, const char *id)
+{
+	char *text = arena_printf(arena, "%s:%s", created_us, id);
+	return base64url_encode(arena, text, strlen(text));
+}
+
+static int base64url_digit(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes unpadded base64url into out (cap bytes, NUL-terminated); -1 if invalid. */
+static int base64url_decode_text(const char *s, char *out, size_t cap)
+{
+	size_t len = strlen(s), o = 0;
+	if (len % 4 == 1 || len * 3 / 4 + 1 > cap)
+		return -1;
+	unsigned bits = 0;
+	int nbits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int d = base64url_digit(s[i]);
+		if (d < 0)
+			return -1;
+		bits = (bits << 6 | (unsigned)d) & 0xFFFFFF;
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			out[o++] = (char)(bits >> nbits & 0xFF);
+		}
+	}
+	out[o] = '\0';
+	return memchr(out, '\0', o) ? -1 : 0; /* no NUL inside the text */
+}
+
+bool event_cursor_decode(struct arena *arena, const char *cursor, long long *created_us, const char **id)
+{
+	char text[CURSOR_TEXT_MAX + 1];
+	if (!cursor || base64url_decode_text(cursor, text, sizeof text) != 0)
+		return false;
+	char *colon = strchr(text, ':');
+	if (!colon)
+		return false;
+	*colon = '\0';
+	const char *us_text = text, *uuid = colon + 1;
+	if (!uuid_is_valid(uuid) || strpbrk(uuid, "ABCDEF"))
+		return false;
+	const char *digits = us_text[0] == '-' ? us_text + 1 : us_text;
+	if (*digits == '\0' || strspn(digits, "0123456789") != strlen(digits))
+		return false;
+	errno = 0;
+	long long us = strtoll(us_text, NULL, 10);
+	if (errno || !event_time_text(arena, us))
+		return false;
+	/* Only the exact form event_cursor_encode() makes: no leading zeros or "-0" (the
+	 * number printed back must be the same text), no stray bits in the last digit. */
+	char *canonical_us = arena_printf(arena, "%lld", us);
+	if (strcmp(canonical_us, us_text) != 0 || strcmp(event_cursor_encode(arena, canonical_us, uuid), cursor) != 0)
+		return false;
+	*created_us = us;
+	*id = arena_strdup(arena, uuid);
+	return true;
+}
+
+char *event_time_text(struct arena *arena, long long epoch_us)
+{
+	/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in epoch microseconds. */
+	if (epoch_us < -62135596800000000LL || epoch_us > 253402300799999999LL)
+		return NULL;
+	long long secs = epoch_us / 1000000, us = epoch_us % 1000000;
+	if (us < 0) { /* floor, not truncation, before 1970 */
+		us += 1000000;
+		secs--;
+	}
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if ((long long)t != secs || !gmtime_r(&t, &tm)) /* a 32-bit time_t cannot say it */
+		return NULL;
+	return arena_printf(arena, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+}
+
+/* A validated RFC 3339 query value as event_time_text() (*text NULL when absent) and in
+ * epoch milliseconds. 0, or the status replied: 400 outside the years 0001 to 9999. */
+static int query_time_or_reply(struct request *req, const char *name, const char **text, long long *ms)
+{
+	const char *s = req_query(req, name);
+	*text = NULL;
+	if (!s || time_parse_rfc3339(s, ms) != 0)
+		return 0;
+	if (*ms > LLONG_MAX / 1000 || *ms < LLONG_MIN / 1000 || !(*text = event_time_text(req->arena, *ms * 1000)))
+		return reply_error(req, 400, "%s: must be between 0001-01-01 and 9999-12-31", name);
+	return 0;
+}
+
+int event_filter_or_reply(struct request *req, struct event_filter *filter, long *limit)
+{
+	memset(filter, 0, sizeof *filter);
+	filter->device_id = req_query(req, "deviceId");
+	filter->kind = req_query(req, "kind");
+
+	long long since = 0, until = 0;
+	if (query_time_or_reply(req, "since", &filter->since, &since) ||
+	    query_time_or_reply(req, "until", &filter->until, &until))
+		return req->status;
+	if (filter->since && filter->until && until < since)
+		return reply_error(req, 400, "until: must not be earlier than since");
+
+	long max = event_page_max(cfg_int("events.page_limit", 1, 100000));
+	const char *limit_text = req_query(req, "limit");
+	*limit = limit_text ? atol(limit_text) : (EVENTS_PAGE_DEFAULT < max ? EVENTS_PAGE_DEFAULT : max);
+	if (*limit < 1 || *limit > max)
+		return reply_error(req, 400, "limit: must be an integer between 1 and %ld", max);
+	filter->fetch = arena_printf(req->arena, "%ld", *limit + 1);
+
+	const char *before = req_query(req, "before");
+	long long before_us = 0;
+	if (before && !event_cursor_decode(req->arena, before, &before_us, &filter->before_id))
+		return reply_error(req, 400, "before: invalid cursor");
+	filter->before = before ? event_time_text(req->arena, before_us) : NULL;
+	return 0;
+}

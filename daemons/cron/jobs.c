@@ -1,0 +1,133 @@
+/*
+ * jobs.c — what each maintenance job of station-cron does (SPEC §9), and the table that
+ * names them.
+ *
+ * Each job runs inside a transaction that station-cron has opened and locked for it, so
+ * a job is only its rule: read its limit from the configuration, run its statement
+ * (repo.c), announce what must be announced, report how many rows it changed. A job is
+ * idempotent — its statement selects only what still needs doing — and never commits,
+ * rolls back, sleeps or exits by itself. Push payloads are written here with the JSON
+ * writer, never in SQL.
+ */
+#include "jobs.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "json_writer.h"
+#include "repo.h"
+#include "timeutil.h"
+
+/* Advisory lock keys: "STCR" (station-cron) in the high bits, the job's number below.
+ * Numbers are never reused, so a renamed or removed job cannot collide with a new one. */
+#define CRON_LOCK_KEY(n) ((0x53544352LL << 16) | (n))
+
+/* A NOTIFY payload must be shorter than 8000 bytes. */
+#define NOTIFY_PAYLOAD_MAX 7999
+
+/* Revoked refresh tokens of dead sessions are kept this long (for support questions). */
+#define REFRESH_REVOKED_GRACE_SECONDS 86400
+
+static void write_status_changed(struct jw *w, const char *device_id, const char *device_name,
+				 const char *device_type, const char *status, const char *ts, bool truncated)
+{
+	jw_object_begin(w);
+	jw_member_string(w, "type", "device.statusChanged");
+	jw_key(w, "data");
+	jw_object_begin(w);
+	jw_member_string(w, "deviceId", device_id);
+	jw_member_string(w, "deviceName", truncated ? NULL : device_name);
+	jw_member_string(w, "deviceType", device_type);
+	jw_member_string(w, "status", status);
+	jw_object_end(w);
+	jw_member_string(w, "ts", ts);
+	if (truncated)
+		jw_member_bool(w, "truncated", true);
+	jw_object_end(w);
+}
+
+char *cron_status_changed_payload(struct arena *arena, const char *device_id, const char *device_name,
+				  const char *device_type, const char *status, const char *ts)
+{
+	struct buf b;
+	struct jw w;
+	buf_init(&b, arena);
+	jw_init(&w, &b);
+	write_status_changed(&w, device_id, device_name, device_type, status, ts, false);
+	if (b.len > NOTIFY_PAYLOAD_MAX) {
+		buf_reset(&b);
+		jw_init(&w, &b);
+		write_status_changed(&w, device_id, device_name, device_type, status, ts, true);
+	}
+	return b.data;
+}
+
+/* heartbeat-timeout: online devices silent for mqtt.heartbeat_timeout seconds → offline,
+ * with a status_changed event and a device.statusChanged push each. */
+static enum db_status heartbeat_timeout(struct db *db, struct arena *arena, long long *changed)
+{
+	PGresult *res;
+	enum db_status st = cron_repo_mark_silent_offline(db, arena, cfg_int("mqtt.heartbeat_timeout", 1, 86400 * 7),
+							  &res);
+	if (st != DB_OK)
+		return st;
+	const char *ts = time_rfc3339_ms(arena, time_now_ms());
+	int rows = PQntuples(res);
+	for (int row = 0; row < rows; row++) {
+		const char *payload = cron_status_changed_payload(
+			arena, db_value(res, row, CRON_SILENT_COL_ID), db_value(res, row, CRON_SILENT_COL_NAME),
+			db_value(res, row, CRON_SILENT_COL_TYPE), "offline", ts);
+		if ((st = cron_repo_notify(db, arena, "station_events", payload)) != DB_OK)
+			return st;
+	}
+	*changed = rows;
+	return DB_OK;
+}
+
+/* command-expiry: queued commands past expiresAt → expired (mqttd never sends those). */
+static enum db_status command_expiry(struct db *db, struct arena *arena, long long *changed)
+{
+	return cron_repo_expire_commands(db, arena, changed);
+}
+
+/* refresh-token-cleanup: expired tokens, and revoked ones of sessions that are over. */
+static enum db_status refresh_token_cleanup(struct db *db, struct arena *arena, long long *changed)
+{
+	return cron_repo_delete_dead_refresh_tokens(db, arena, REFRESH_REVOKED_GRACE_SECONDS, changed);
+}
+
+/* device-events-cleanup: events older than events.retention_days. */
+static enum db_status device_events_cleanup(struct db *db, struct arena *arena, long long *changed)
+{
+	return cron_repo_delete_old_device_events(db, arena, cfg_int("events.retention_days", 1, 36500), changed);
+}
+
+const struct cron_job cron_jobs[] = {
+	{ "heartbeat-timeout", "every minute", CRON_LOCK_KEY(1),
+	  "online devices without a heartbeat for mqtt.heartbeat_timeout seconds -> offline (+ event, push)",
+	  "devices marked offline", heartbeat_timeout },
+	{ "command-expiry", "every minute", CRON_LOCK_KEY(2),
+	  "queued device commands past their expiresAt -> expired",
+	  "commands expired", command_expiry },
+	{ "refresh-token-cleanup", "daily", CRON_LOCK_KEY(3),
+	  "delete expired refresh tokens and those of sessions revoked more than a day ago",
+	  "refresh tokens deleted", refresh_token_cleanup },
+	{ "device-events-cleanup", "daily", CRON_LOCK_KEY(4),
+	  "delete device events older than events.retention_days",
+	  "device events deleted", device_events_cleanup },
+	{ 0 },
+};
+
+const struct cron_job *cron_job_find(const char *name)
+{
+	for (const struct cron_job *job = cron_jobs; name && job->name; job++)
+		if (strcmp(job->name, name) == 0)
+			return job;
+	return NULL;
+}
+
+void cron_jobs_print(FILE *out)
+{
+	for (const struct cron_job *job = cron_jobs; job->name; job++)
+		fprintf(out, "  %-24s %-13s %s\n", job->name, job->schedule, job->summary);
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# cron.bats — station-cron, the maintenance jobs of SPEC §9 (docs/maintenance.md), run as
+# cron runs them: `$STATION_BUILD_DIR/station-cron <job>` with STATION_CONFIG, against the
+# dev database. Rows are aged through SQL instead of waiting.
+#
+# The dev stack's cron loop may run the same jobs at any moment, and other suites share the
+# database: checks look at this run's rows ($RUN prefix), never at global counts, and a run
+# that finds the job "already running" is repeated (run_job). The limits a test depends on
+# are set through the environment (STATION_MQTT_HEARTBEAT_TIMEOUT, …), which wins over the
+# configuration file.
+
+load ../helpers/common
+
+CRON_LOCK_BASE=$((0x53544352 << 16)) # jobs.c: CRON_LOCK_KEY(n)
+
+setup_file() {
+  ensure_owner >/dev/null
+  export RUN="r$(date +%s)$RANDOM"
+  export CRON=$STATION_BUILD_DIR/station-cron
+  [ -x "$CRON" ] || { echo "$CRON is not built" >&2; return 1; }
+  export STATION_MQTT_HEARTBEAT_TIMEOUT=60
+  export STATION_EVENTS_RETENTION_DAYS=7
+  export USER_ID
+  USER_ID=$(psql_exec "INSERT INTO users (email, name, role) VALUES ('$RUN-cron@station.test', 'Cron test', 'member')
+                       RETURNING id")
+}
+
+teardown_file() {
+  psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN-%'" >/dev/null || true
+  psql_exec "DELETE FROM users WHERE email = '$RUN-cron@station.test'" >/dev/null || true
+}
+
+# new_device SUFFIX TYPE: creates "$RUN-SUFFIX" through the API as admin; prints its id.
+new_device() {
+  api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"$RUN $1\",\"type\":\"${2:-climate}\"}" \
+    -H "Authorization: Bearer $(token_for admin)" || return 1
+  [ "$status_code" = 201 ] || { echo "create device: $status_code $body" >&2; return 1; }
+  json_field .device.id
+}
+
+# run_job JOB: runs station-cron JOB (bats `run`: $status, $output), again while it finds
+# the job already running (the dev stack's cron loop may hold the lock for a moment).
+run_job() {
+  local i
+  for i in 1 2 3 4 5; do
+    run "$CRON" "$1"
+    [[ "$output" == *'"already running"'* ]] || return 0
+    sleep 0.5
+  done
+}
+
+# The JSON line of the run that did the work.
+done_line() {
+  grep '"changed":' <<<"$output"
+}
+
+sql_count() {
+  psql_exec "SELECT count(*) FROM $1"
+}
+
+@test "--list names every job with its schedule, and the crontab runs exactly those" {
+  run "$CRON" --list
+  [ "$status" -eq 0 ]
+  [ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = \
+    "heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup " ]
+  local job schedule line m h dom mon dow user crontab=$STATION_SRC_DIR/daemons/cron/crontab
+  while read -r job schedule _; do
+    line=$(grep -E "station-cron $job\$" "$crontab")
+    [ "$(wc -l <<<"$line")" -eq 1 ]
+    read -r m h dom mon dow user _ <<<"$line"
+    [ "$dom $mon $dow $user" = '* * * smart-station' ]
+    if [ "$schedule" = every ]; then
+      [ "$m $h" = '* *' ]
+    else
+      [[ "$m $h" =~ ^[0-9]+\ [0-9]+$ ]]
+    fi
+  done <<<"$output"
+  [ "$(grep -cE '^[^#].*station-cron [a-z-]+$' "$crontab")" -eq 4 ]
+}
+
+@test "an unknown job, or none, exits 2 with the usage listing the jobs" {
+  run "$CRON" no-such-job
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'station-cron: unknown job "no-such-job"'* ]]
+  [[ "$output" == *'usage: station-cron <job>'* ]]
+  for job in heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup; do
+    [[ "$output" == *"$job"* ]]
+  done
+  run "$CRON"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'station-cron: expected one job name'* ]]
+  run "$CRON" heartbeat-timeout extra
+  [ "$status" -eq 2 ]
+}
+
+@test "heartbeat-timeout: a silent online device goes offline with an event and a push; a fresh one stays" {
+  local silent fresh seen_only never never_old listen_out
+  silent=$(new_device silent)
+  fresh=$(new_device fresh light)
+  seen_only=$(new_device seen-only)
+  never=$(new_device never)
+  never_old=$(new_device never-old)
+  psql_exec "UPDATE devices SET status = 'online', last_heartbeat_at = now() - interval '10 minutes',
+                                last_seen_at = now() WHERE id = '$silent';
+             UPDATE devices SET status = 'online', last_heartbeat_at = now(), last_seen_at = now() WHERE id = '$fresh';
+             UPDATE devices SET status = 'online', last_heartbeat_at = NULL,
+                                last_seen_at = now() - interval '10 minutes' WHERE id = '$seen_only';
+             UPDATE devices SET status = 'online', last_heartbeat_at = NULL, last_seen_at = NULL WHERE id = '$never';
+             UPDATE devices SET status = 'online', last_heartbeat_at = NULL, last_seen_at = NULL,
+                                created_at = now() - interval '10 minutes' WHERE id = '$never_old'" >/dev/null
+
+  listen_out=$BATS_TEST_TMPDIR/notifications
+  $STATION_PSQL -X -At -c 'LISTEN station_events' -c 'SELECT pg_sleep(3)' >"$listen_out" 2>&1 &
+  local listener=$!
+  sleep 0.5
+  run_job heartbeat-timeout
+  [ "$status" -eq 0 ]
+  wait "$listener"
+
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$silent'")" = offline ]
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$seen_only'")" = offline ]
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$fresh'")" = online ]
+  # never heard from: silent since its registration (docs/maintenance.md)
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$never'")" = online ]
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$never_old'")" = offline ]
+
+  [ "$(psql_exec "SELECT kind || ' ' || action || ' ' || data::text FROM device_events WHERE device_id = '$silent'")" = \
+    'status_changed offline {"to": "offline", "from": "online", "reason": "heartbeat_timeout"}' ]
+  [ "$(sql_count "device_events WHERE device_id IN ('$seen_only', '$never_old')")" -eq 2 ]
+  [ "$(sql_count "device_events WHERE device_id IN ('$fresh', '$never')")" -eq 0 ]
+
+  # the push, as wsd will hear it
+  local payload
+  payload=$(grep -o "with payload \".*\" received" "$listen_out" | sed 's/^with payload "//; s/" received$//' |
+            jq -c --arg id "$silent" 'select(.data.deviceId == $id)')
+  [ "$(jq -c '{type, data}' <<<"$payload")" = \
+    "{\"type\":\"device.statusChanged\",\"data\":{\"deviceId\":\"$silent\",\"deviceName\":\"$RUN silent\",\"deviceType\":\"climate\",\"status\":\"offline\"}}" ]
+  [[ "$(jq -r .ts <<<"$payload")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$ ]]
+}
+
+@test "heartbeat-timeout logs one JSON line with the job and its count, and a second run changes nothing" {
+  local dev
+  dev=$(new_device twice)
+  psql_exec "UPDATE devices SET status = 'online', last_heartbeat_at = now() - interval '5 minutes' WHERE id = '$dev'" >/dev/null
+  run_job heartbeat-timeout
+  [ "$status" -eq 0 ]
+  [ "$(done_line | wc -l)" -le 1 ]
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$dev'")" = offline ]
+  if [ -n "$(done_line)" ]; then
+    [ "$(done_line | jq -r '.job + " " + .level + " " + .module')" = 'heartbeat-timeout info station-cron' ]
+    [[ "$(done_line | jq -r .changed)" =~ ^[1-9][0-9]*$ ]]
+  fi
+  local before
+  before=$(psql_exec "SELECT count(*), max(created_at) FROM device_events WHERE device_id = '$dev'")
+  run_job heartbeat-timeout
+  [ "$status" -eq 0 ]
+  [ "$(psql_exec "SELECT count(*), max(created_at) FROM device_events WHERE device_id = '$dev'")" = "$before" ]
+  [ "$(psql_exec "SELECT status FROM devices WHERE id = '$dev'")" = offline ]
+}
+
+@test "command-expiry: queued commands past expiresAt become expired, nothing else changes" {
+  local dev
+  dev=$(new_device commands switch-pir)
+  psql_exec "INSERT INTO device_commands (device_id, action, status, expires_at) VALUES
+               ('$dev', 'stale', 'queued', now() - interval '1 second'),
+               ('$dev', 'pending', 'queued', now() + interval '1 hour'),
+               ('$dev', 'delivered', 'sent', now() - interval '1 hour'),
+               ('$dev', 'broken', 'failed', now() - interval '1 hour')" >/dev/null
+  run_job command-expiry
+  [ "$status" -eq 0 ]
+  local states="SELECT string_agg(action || '=' || status, ' ' ORDER BY action) FROM device_commands WHERE device_id = '$dev'"
+  [ "$(psql_exec "$states")" = 'broken=failed delivered=sent pending=queued stale=expired' ]
+  run_job command-expiry
+  [ "$status" -eq 0 ]
+  [ "$(psql_exec "$states")" = 'broken=failed delivered=sent pending=queued stale=expired' ]
+}
+
+@test "refresh-token-cleanup: expired tokens and dead sessions go; live sessions keep their rotated tokens" {
+  local dead_family live_family fresh_family
+  dead_family=$(uuid_new) live_family=$(uuid_new) fresh_family=$(uuid_new)
+  psql_exec "INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at, revoked_at, rotated_at) VALUES
+    ('$(uuid_new)',  '$USER_ID', '$RUN-expired',      now() - interval '1 minute', NULL, NULL),
+    ('$dead_family', '$USER_ID', '$RUN-dead-rotated', now() + interval '10 days', now() - interval '3 days', now() - interval '3 days'),
+    ('$dead_family', '$USER_ID', '$RUN-dead-revoked', now() + interval '12 days', now() - interval '2 days', NULL),
+    ('$live_family', '$USER_ID', '$RUN-live-rotated', now() + interval '10 days', now() - interval '3 days', now() - interval '3 days'),
+    ('$live_family', '$USER_ID', '$RUN-live',         now() + interval '13 days', NULL, NULL),
+    ('$fresh_family','$USER_ID', '$RUN-just-revoked', now() + interval '13 days', now() - interval '1 hour', NULL)" >/dev/null
+  run_job refresh-token-cleanup
+  [ "$status" -eq 0 ]
+  local left="SELECT string_agg(token_hash, ' ' ORDER BY token_hash) FROM refresh_tokens WHERE user_id = '$USER_ID'"
+  [ "$(psql_exec "$left")" = "$RUN-just-revoked $RUN-live $RUN-live-rotated" ]
+  run_job refresh-token-cleanup
+  [ "$status" -eq 0 ]
+  [ "$(psql_exec "$left")" = "$RUN-just-revoked $RUN-live $RUN-live-rotated" ]
+}
+
+@test "device-events-cleanup: events older than events.retention_days are deleted" {
+  local dev
+  dev=$(new_device events)
+  psql_exec "INSERT INTO device_events (device_id, kind, action, created_at) VALUES
+               ('$dev', 'event_received', 'old', now() - interval '8 days'),
+               ('$dev', 'event_received', 'edge', now() - interval '7 days' - interval '1 minute'),
+               ('$dev', 'event_received', 'recent', now() - interval '6 days'),
+               ('$dev', 'event_received', 'new', now())" >/dev/null
+  run_job device-events-cleanup # STATION_EVENTS_RETENTION_DAYS=7
+  [ "$status" -eq 0 ]
+  local left="SELECT string_agg(action, ' ' ORDER BY created_at) FROM device_events WHERE device_id = '$dev'"
+  [ "$(psql_exec "$left")" = 'recent new' ]
+  run_job device-events-cleanup
+  [ "$status" -eq 0 ]
+  [ "$(psql_exec "$left")" = 'recent new' ]
+}
+
+@test "two runs of one job at once both succeed" {
+  local out=$BATS_TEST_TMPDIR i pids=()
+  for i in 1 2 3 4; do
+    "$CRON" device-events-cleanup >"$out/run$i" 2>&1 &
+    pids+=($!)
+  done
+  for i in 0 1 2 3; do wait "${pids[$i]}"; done # each must exit 0
+  for i in 1 2 3 4; do
+    grep -qE '"msg":"already running"|"changed":"[0-9]+"' "$out/run$i"
+  done
+}
+
+@test "a run that finds the job's lock held says already running and exits 0" {
+  local key=$((CRON_LOCK_BASE | 2)) # command-expiry
+  $STATION_PSQL -X -q -At -c "BEGIN" -c "SELECT pg_advisory_xact_lock($key)" -c "SELECT pg_sleep(3)" -c "COMMIT" \
+    >/dev/null 2>&1 &
+  local holder=$!
+  sleep 1
+  run "$CRON" command-expiry
+  wait "$holder"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r 'select(.msg == "already running") | .job' <<<"$output")" = command-expiry ]
+}
+
+@test "an unreachable database fails the run with a clear message after a few attempts" {
+  run env STATION_DB_CONNINFO="host=$BATS_TEST_TMPDIR port=1 dbname=none" "$CRON" command-expiry
+  [ "$status" -eq 1 ]
+  [ "$(grep -c 'database unreachable' <<<"$output")" -eq 4 ]
+  [ "$(jq -r 'select(.level == "error") | .msg + " " + .job' <<<"$output")" = \
+    'job failed: database unavailable command-expiry' ]
+}
