@@ -75,6 +75,11 @@ int time_parse_rfc3339(const char *s, long long *epoch_ms)
 		return -1;
 	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
 			 .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-	*epoch_ms = ((long long)timegm(&tm) - offset) * 1000 + ms;
+	time_t secs = timegm(&tm);
+	struct tm check;
+	gmtime_r(&secs, &check);
+	if (check.tm_mday != day || check.tm_mon != mon - 1) /* 2026-02-31 does not exist */
+		return -1;
+	*epoch_ms = ((long long)secs - offset) * 1000 + ms;
 	return 0;
 }
