@@ -1,0 +1,22 @@
+/*
+ * on_heartbeat.c — …/<externalId>/heartbeat: {"status":"online"} periodically, and
+ * {"status":"offline"} as the device's Last Will, published by the broker when the
+ * device vanishes.
+ *
+ * Validated now and queued with the telemetry (application/telemetry.c): a Last Will
+ * turns its device offline within mqtt.batch_interval_ms, after any state the device
+ * sent before it. Never queues a payload that did not validate.
+ */
+#include "adapters/adapters.h"
+#include "domain/payload.h"
+
+void on_heartbeat(struct mqttd *m, const char *external_id, const char *payload, size_t len)
+{
+	struct heartbeat_report report;
+	const char *reason = payload_parse_heartbeat(m->message_arena, payload, len, m->cfg.json_max_depth, &report);
+	if (reason) {
+		inbound_dropped(external_id, "heartbeat", reason);
+		return;
+	}
+	telemetry_receive(m, DEVICE_REPORT_HEARTBEAT, external_id, payload, len);
+}

@@ -1,0 +1,135 @@
+/*
+ * repo.c — the SQL of station-mqttd (see repo.h).
+ *
+ * Rules kept here: parameters only; no JSON is built in SQL (jsonb parameters are only
+ * unpacked); rows are locked in id order (FOR UPDATE … ORDER BY id) so two writers of
+ * the same devices cannot deadlock; NOTIFY payloads are built and size-checked in C
+ * before they reach pg_notify, which would otherwise fail the whole transaction.
+ */
+#include "infrastructure/repo.h"
+
+#include <stdio.h>
+
+static struct db_stmt station_stmt = DB_STMT(0, "SELECT id FROM station LIMIT 1");
+
+static struct db_stmt handshake_stmt = DB_STMT(4,
+	"WITH old AS (SELECT id, status FROM devices WHERE external_id = $1::text FOR UPDATE) "
+	"UPDATE devices d SET firmware_version = $2::text, chip = $3::text, kit_tag = $4::text, "
+	"status = 'online', last_seen_at = now(), last_heartbeat_at = now(), "
+	"updated_at = CASE WHEN (d.firmware_version, d.chip, d.kit_tag) IS DISTINCT FROM ($2::text, $3::text, $4::text) "
+	"                  THEN now() ELSE d.updated_at END "
+	"FROM old WHERE d.id = old.id "
+	"RETURNING d.id, d.name, d.type, old.status");
+
+static struct db_stmt lock_stmt = DB_STMT(1,
+	"SELECT d.id, d.external_id, d.name, d.type, d.status, d.state, t.capabilities "
+	"FROM devices d JOIN device_types t ON t.id = d.type "
+	"WHERE d.external_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+	"ORDER BY d.id FOR UPDATE OF d");
+
+static struct db_stmt update_stmt = DB_STMT(1,
+	"UPDATE devices d SET state = COALESCE(x.state, d.state), status = x.status, "
+	"last_seen_at = GREATEST(d.last_seen_at, x.last_seen_at), "
+	"last_heartbeat_at = GREATEST(d.last_heartbeat_at, x.last_heartbeat_at) "
+	"FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, state jsonb, status text, "
+	"                                        last_seen_at timestamptz, last_heartbeat_at timestamptz) "
+	"WHERE d.id = x.id");
+
+static struct db_stmt events_stmt = DB_STMT(1,
+	"INSERT INTO device_events (device_id, kind, action, data, created_at) "
+	"SELECT x.device_id, x.kind, x.action, COALESCE(x.data, '{}'::jsonb), COALESCE(x.created_at, now()) "
+	"FROM jsonb_to_recordset($1::jsonb) AS x(device_id uuid, kind text, action text, data jsonb, "
+	"                                        created_at timestamptz)");
+
+static struct db_stmt announce_stmt = DB_STMT(1,
+	"SELECT pg_notify('station_events', p.payload) "
+	"FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY p.n");
+
+static struct db_stmt time_out_stmt = DB_STMT(1,
+	"UPDATE devices d SET status = 'offline' "
+	"WHERE d.status = 'online' "
+	"AND COALESCE(d.last_heartbeat_at, d.last_seen_at, d.created_at) "
+	"    < now() - make_interval(secs => $1::integer) "
+	"RETURNING d.id, d.name, d.type, COALESCE(d.last_heartbeat_at, d.last_seen_at, d.created_at)");
+
+static struct db_stmt commands_due_stmt = DB_STMT(2,
+	"SELECT c.id, c.device_id, d.external_id, c.action, c.params "
+	"FROM device_commands c JOIN devices d ON d.id = c.device_id "
+	"WHERE c.status = 'queued' AND c.expires_at > now() "
+	"AND d.status = 'online' AND d.last_seen_at IS NOT NULL "
+	"AND c.id NOT IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) "
+	"ORDER BY c.created_at, c.id LIMIT $2::integer");
+
+/* A command the broker took just as it expired was still sent: 'expired' may become 'sent'. */
+static struct db_stmt commands_sent_stmt = DB_STMT(1,
+	"UPDATE device_commands c SET status = 'sent', sent_at = x.sent_at "
+	"FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sent_at timestamptz) "
+	"WHERE c.id = x.id AND c.status IN ('queued', 'expired') "
+	"RETURNING c.id, c.device_id, NULL::text, c.action, c.params");
+
+enum db_status repo_station_id(struct db *db, struct arena *arena, const char **station_id)
+{
+	PGresult *res = NULL;
+	enum db_status st = db_exec(db, arena, &station_stmt, NULL, &res);
+	*station_id = st == DB_OK && PQntuples(res) > 0 ? db_value(res, 0, 0) : NULL;
+	return st;
+}
+
+enum db_status repo_listen_commands(struct db *db, struct arena *arena)
+{
+	return db_exec_script(db, arena, "LISTEN device_commands", NULL);
+}
+
+enum db_status repo_handshake(struct db *db, struct arena *arena, const char *external_id, const char *firmware_version,
+			      const char *chip, const char *kit_tag, PGresult **out)
+{
+	const char *params[] = { external_id, firmware_version, chip, kit_tag };
+	return db_exec(db, arena, &handshake_stmt, params, out);
+}
+
+enum db_status repo_devices_lock(struct db *db, struct arena *arena, const char *external_ids_json, PGresult **out)
+{
+	const char *params[] = { external_ids_json };
+	return db_exec(db, arena, &lock_stmt, params, out);
+}
+
+enum db_status repo_devices_update(struct db *db, struct arena *arena, const char *rows_json)
+{
+	const char *params[] = { rows_json };
+	return db_exec(db, arena, &update_stmt, params, NULL);
+}
+
+enum db_status repo_events_insert(struct db *db, struct arena *arena, const char *rows_json)
+{
+	const char *params[] = { rows_json };
+	return db_exec(db, arena, &events_stmt, params, NULL);
+}
+
+enum db_status repo_announce(struct db *db, struct arena *arena, const char *payloads_json)
+{
+	const char *params[] = { payloads_json };
+	return db_exec(db, arena, &announce_stmt, params, NULL);
+}
+
+enum db_status repo_devices_time_out(struct db *db, struct arena *arena, long timeout_s, PGresult **out)
+{
+	char seconds[24];
+	snprintf(seconds, sizeof seconds, "%ld", timeout_s);
+	const char *params[] = { seconds };
+	return db_exec(db, arena, &time_out_stmt, params, out);
+}
+
+enum db_status repo_commands_due(struct db *db, struct arena *arena, const char *exclude_json, long limit,
+				 PGresult **out)
+{
+	char n[24];
+	snprintf(n, sizeof n, "%ld", limit);
+	const char *params[] = { exclude_json, n };
+	return db_exec(db, arena, &commands_due_stmt, params, out);
+}
+
+enum db_status repo_commands_mark_sent(struct db *db, struct arena *arena, const char *rows_json, PGresult **out)
+{
+	const char *params[] = { rows_json };
+	return db_exec(db, arena, &commands_sent_stmt, params, out);
+}

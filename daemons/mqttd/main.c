@@ -1,0 +1,181 @@
+/*
+ * main.c — station-mqttd, the device core: the MQTT side of devices (SPEC §5).
+ *
+ * Start-up is honest (ARCHITECTURE.md rule 10): a configuration that does not load, a
+ * value out of range or a missing/empty password file is said on stderr and the program
+ * exits non-zero before touching the network. An unreachable database is retried with
+ * capped backoff (as every daemon does), then: read the station id, LISTEN for
+ * commands, reconcile stale online devices, connect to the broker, run the loop
+ * (application/loop.c) until SIGTERM or SIGINT, shut down cleanly and exit 0.
+ *
+ * Usage: station-mqttd   (configuration: $STATION_CONFIG, every key overridable by
+ * STATION_<KEY>; see docs/mqttd.md). Never logs the MQTT password.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+
+#include "adapters/adapters.h"
+#include "application/mqttd.h"
+#include "config.h"
+#include "infrastructure/repo.h"
+#include "log.h"
+#include "timeutil.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static int usage(FILE *out, int status)
+{
+	fputs("usage: station-mqttd\n"
+	      "  the device core: speaks the devices' MQTT protocol and keeps their rows.\n"
+	      "  configuration: $STATION_CONFIG (default " SYSCONFDIR "/smart-station/station.conf),\n"
+	      "  keys db.*, mqtt.* (docs/mqttd.md); each overridable by STATION_<KEY>.\n",
+	      out);
+	return status;
+}
+
+/* Every setting, checked before anything else happens (cfg_int exits 2 on a bad value). */
+static int read_config(struct mqttd_config *c)
+{
+	c->host = cfg_string("mqtt.host");
+	if (!*c->host) {
+		log_error("config mqtt.host: must not be empty");
+		return -1;
+	}
+	c->port = (int)cfg_int("mqtt.port", 1, 65535);
+	c->username = cfg_string("mqtt.daemon_username");
+	if (!*c->username) {
+		log_error("config mqtt.daemon_username: must not be empty");
+		return -1;
+	}
+	c->max_payload = (size_t)cfg_int("mqtt.max_payload", 128, 16 * 1024 * 1024);
+	c->json_max_depth = (int)cfg_int("mqtt.json_max_depth", 2, 1000);
+	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout", 10, 86400);
+	c->batch_max = (size_t)cfg_int("mqtt.batch_max", 1, 10000);
+	c->batch_interval_ms = cfg_int("mqtt.batch_interval_ms", 0, 60000);
+	c->db_retry_max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	c->password = cfg_read_secret("mqtt.daemon_password_file", 1);
+	if (!c->password) {
+		log_error("cannot start without the MQTT password of the station's daemons");
+		return -1;
+	}
+	return 0;
+}
+
+/* The station id, waiting out database outages; NULL when there is no station row. */
+static char *read_station_id(struct mqttd *m)
+{
+	for (;;) {
+		const char *id = NULL;
+		enum db_status st = repo_station_id(m->db, m->batch_arena, &id);
+		if (st == DB_OK) {
+			char *copy = id ? strdup(id) : NULL;
+			arena_reset(m->batch_arena);
+			return copy;
+		}
+		if (st != DB_UNAVAILABLE) {
+			/* The schema is not there (or broken): a retry would not help. */
+			log_error("cannot read the station id (%s); run station-migrate", db_last_error(m->db));
+			exit(1);
+		}
+		log_warn("cannot read the station id (%s); retrying", db_last_error(m->db));
+		arena_reset(m->batch_arena);
+		db_connect_with_backoff(m->db);
+	}
+}
+
+static void install_signals(sigset_t *unblocked)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, unblocked); /* unblocked: the mask before, for ppoll() */
+	sigdelset(unblocked, SIGTERM);
+	sigdelset(unblocked, SIGINT);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
+	log_init("station-mqttd");
+	if (cfg_load() != 0) {
+		log_error("configuration invalid; not starting");
+		return 2;
+	}
+	struct mqttd m;
+	memset(&m, 0, sizeof m);
+	if (read_config(&m.cfg) != 0)
+		return 1;
+
+	mosquitto_lib_init();
+	srand((unsigned)time_now_ms() ^ (unsigned)getpid());
+	m.message_arena = arena_new();
+	m.batch_arena = arena_new();
+	m.db = db_new("station-mqttd");
+	db_connect_with_backoff(m.db);
+	m.station_id = read_station_id(&m);
+	if (!m.station_id) {
+		log_error("the database has no station row (run station-migrate); not starting");
+		return 1;
+	}
+	database_init(&m.database, m.db, m.cfg.db_retry_max_ms);
+	pending_init(&m.pending, MQTTD_PENDING_MAX_MESSAGES, MQTTD_PENDING_MAX_BYTES);
+	mqttd_db_ready(&m, true); /* LISTEN device_commands before the first drain */
+	reconcile_heartbeats(&m);
+
+	struct broker_settings settings = {
+		.host = m.cfg.host,
+		.port = m.cfg.port,
+		.client_id = MQTTD_CLIENT_ID,
+		.username = m.cfg.username,
+		.password = m.cfg.password,
+		.keepalive_s = MQTTD_KEEPALIVE_S,
+		.retry_first_ms = MQTTD_BROKER_RETRY_FIRST_MS,
+		.retry_max_ms = MQTTD_BROKER_RETRY_MAX_MS,
+	};
+	struct broker_handlers handlers = {
+		.connected = adapters_connected,
+		.lost = adapters_lost,
+		.message = adapters_message,
+		.published = adapters_published,
+	};
+	m.broker = broker_new(&settings, &handlers, &m);
+
+	sigset_t unblocked;
+	install_signals(&unblocked);
+	char port[16];
+	snprintf(port, sizeof port, "%d", m.cfg.port);
+	log_fields(LOG_INFO, "station-mqttd started", "stationId", m.station_id, "broker", m.cfg.host, "port", port,
+		   NULL);
+	int rc = mqttd_run(&m, &stop_requested, &unblocked);
+
+	broker_free(m.broker);
+	pending_free(&m.pending);
+	db_close(m.db);
+	arena_destroy(m.message_arena);
+	arena_destroy(m.batch_arena);
+	free(m.station_id);
+	mosquitto_lib_cleanup();
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * test_mqttd_payload.c — device payloads validated into structs, and the exact reasons
+ * for refusing them (daemons/mqttd/domain/payload.c).
+ */
+#include <stdlib.h>
+
+#include "domain/payload.h"
+#include "json_reader.h"
+#include "tap.h"
+
+#define DEPTH 16
+
+static const char *handshake(struct arena *a, const char *json, struct handshake_report *r)
+{
+	const char *reason = payload_parse_handshake(a, json, strlen(json), DEPTH, r);
+	return reason ? reason : "valid";
+}
+
+static const char *state(struct arena *a, const char *json)
+{
+	struct state_report r;
+	const char *reason = payload_parse_state(a, json, strlen(json), DEPTH, &r);
+	return reason ? reason : json_text(a, r.state);
+}
+
+static const char *heartbeat(struct arena *a, const char *json)
+{
+	struct heartbeat_report r;
+	const char *reason = payload_parse_heartbeat(a, json, strlen(json), DEPTH, &r);
+	return reason ? reason : r.online ? "online" : "offline";
+}
+
+static const char *event(struct arena *a, const char *json)
+{
+	struct event_report r;
+	const char *reason = payload_parse_event(a, json, strlen(json), DEPTH, &r);
+	return reason ? reason : arena_printf(a, "%s/%s", r.event, r.action);
+}
+
+/* A state report whose value is nested n arrays deep (n + 2 levels in all). */
+static char *nested(int n)
+{
+	char *s = malloc((size_t)n * 2 + 32);
+	size_t len = 0;
+	len += (size_t)sprintf(s, "{\"state\":{\"k\":");
+	for (int i = 0; i < n; i++)
+		s[len++] = '[';
+	for (int i = 0; i < n; i++)
+		s[len++] = ']';
+	s[len++] = '}';
+	s[len++] = '}';
+	s[len] = '\0';
+	return s;
+}
+
+int main(void)
+{
+	struct arena *a = arena_new();
+	struct handshake_report h;
+
+	is_str(handshake(a, "{\"type\":\"switch-pir\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"ESP32-D0WD-V3\",\"kit_tag\":\"k-sp-lt-a1b2c3\"}", &h),
+	       "valid", "handshake with kit tag");
+	is_str(h.kit_tag, "k-sp-lt-a1b2c3", "kit tag read");
+	is_str(h.firmware_version, "0.1.32", "firmware version read");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", &h), "valid", "kit tag optional");
+	ok(h.kit_tag == NULL, "absent kit tag is NULL");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\",\"kit_tag\":null}", &h), "valid", "null kit tag accepted");
+	ok(h.kit_tag == NULL, "null kit tag is NULL");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":\"0.1\",\"chip\":\"c\",\"extra\":[1,2]}", &h), "valid", "unknown members ignored");
+	is_str(handshake(a, "{\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", &h), "type: is required", "missing type");
+	is_str(handshake(a, "{\"type\":5,\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", &h), "type: must be a string", "type not a string");
+	is_str(handshake(a, "{\"type\":\"\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", &h), "type: must not be empty", "empty type");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":[],\"chip\":\"c\"}", &h), "firmwareVersion: must be a string", "version not a string");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":\"1\"}", &h), "chip: is required", "missing chip");
+	is_str(handshake(a, "{\"type\":\"light\",\"firmwareVersion\":\"1\",\"chip\":\"c\",\"kit_tag\":7}", &h), "kit_tag: must be a string", "kit tag not a string");
+	is_str(handshake(a, "{\"type\":\"li\\u0000ght\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h), "type: contains U+0000", "NUL in a string");
+	is_str(handshake(a, "{\"type\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h),
+	       "type: must be at most 64 bytes", "type too long");
+	is_str(handshake(a, "[1,2]", &h), "not a JSON object", "array refused");
+	is_str(handshake(a, "\"hello\"", &h), "not a JSON object", "string refused");
+	is_str(handshake(a, "{\"type\":", &h), "invalid JSON", "truncated JSON");
+	is_str(handshake(a, "{} {}", &h), "invalid JSON", "trailing data");
+	is_str(handshake(a, "", &h), "invalid JSON", "empty payload");
+	const char bytes[] = { '\x9f', '\x01', '\xff', '{', '\x00', 'z' };
+	ok(payload_parse_handshake(a, bytes, sizeof bytes, DEPTH, &h) != NULL, "random bytes refused");
+	is_str(handshake(a, "{\"type\":\"\xff\xfe\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h), "invalid UTF-8", "invalid UTF-8 refused");
+
+	is_str(state(a, "{\"state\":{\"temperature\":23.5,\"humidity\":60}}"), "{\"temperature\":23.5,\"humidity\":60}", "state");
+	is_str(state(a, "{\"state\":{}}"), "{}", "empty state accepted");
+	is_str(state(a, "{\"state\":{\"on\":true,\"mode\":\"eco\",\"x\":null,\"list\":[1,{\"a\":2}]}}"),
+	       "{\"on\":true,\"mode\":\"eco\",\"x\":null,\"list\":[1,{\"a\":2}]}", "any JSON values");
+	is_str(state(a, "{\"temperature\":23.5}"), "state: is required", "state missing");
+	is_str(state(a, "{\"state\":null}"), "state: is required", "state null");
+	is_str(state(a, "{\"state\":[1]}"), "state: must be an object", "state not an object");
+	is_str(state(a, "{\"state\":\"on\"}"), "state: must be an object", "state a string");
+	is_str(state(a, "{\"state\":{\"\":1}}"), "state: keys must not be empty", "empty key");
+	is_str(state(a, "{\"state\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}}"),
+	       "state: keys must be at most 64 bytes", "key too long");
+	is_str(state(a, "{\"state\":{\"name\":\"a\\u0000b\"}}"), "state: contains U+0000", "NUL in a state string");
+	is_str(state(a, "{\"state\":{\"deep\":{\"x\":[\"\\u0000\"]}}}"), "state: contains U+0000", "NUL deep in a state value");
+	is_str(state(a, "{\"state\":{\"t\":1e999}}"), "state: not a finite number", "infinite number refused");
+	is_str(state(a, "{\"state\":{\"t\":NaN}}"), "state: not a finite number", "NaN refused");
+	char *deep = nested(10000);
+	is_str(state(a, deep), "nesting deeper than 16 levels", "nesting 10 000 deep refused");
+	free(deep);
+	deep = nested(14);
+	is_str(state(a, deep), "{\"k\":[[[[[[[[[[[[[[]]]]]]]]]]]]]]}", "nesting at the limit (16 levels) accepted");
+	free(deep);
+	deep = nested(15);
+	is_str(state(a, deep), "nesting deeper than 16 levels", "one level more refused");
+	free(deep);
+
+	is_str(heartbeat(a, "{\"status\":\"online\"}"), "online", "heartbeat online");
+	is_str(heartbeat(a, "{\"status\":\"offline\"}"), "offline", "Last Will");
+	is_str(heartbeat(a, "{\"status\":\"sleeping\"}"), "status: must be online or offline", "unknown status");
+	is_str(heartbeat(a, "{\"status\":true}"), "status: must be a string", "status not a string");
+	is_str(heartbeat(a, "{}"), "status: is required", "status missing");
+
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":\"button_press\"}}"), "user_event/button_press", "user event");
+	is_str(event(a, "{\"event\":\"device_event\",\"data\":{\"action\":\"motion_detected\",\"zone\":2}}"), "device_event/motion_detected",
+	       "device event with more data");
+	is_str(event(a, "{\"event\":\"other\",\"data\":{\"action\":\"x\"}}"), "event: must be user_event or device_event", "unknown event kind");
+	is_str(event(a, "{\"data\":{\"action\":\"x\"}}"), "event: is required", "event missing");
+	is_str(event(a, "{\"event\":\"user_event\"}"), "data: is required", "data missing");
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":\"x\"}"), "data: must be an object", "data not an object");
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{}}"), "data.action: is required", "action missing");
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":3}}"), "data.action: must be a string", "action not a string");
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":\"x\",\"note\":\"\\u0000\"}}"), "payload: contains U+0000",
+	       "NUL anywhere in an event refused");
+
+	arena_destroy(a);
+	return done();
+}
