@@ -195,12 +195,14 @@ received() {
 }
 
 @test "handshake of an unknown device: unknown_device" {
-  run handshake "$RUN-nobody" "not-a-token" light
-  if [ "$status" -ne 0 ]; then
-    # A broker that checks credentials refuses the connection: nothing to answer then.
-    [[ "$output" == *"refused"* || "$output" == *"not authorised"* || "$output" == *"Connection"* ]]
-    skip "the broker refuses unknown devices before mqttd sees them"
-  fi
+  # The broker refuses unknown devices' logins, so the handshake is published (and its
+  # answer read) with the daemons' credentials: what is tested is mqttd's verdict.
+  local secret ext="$RUN-nobody"
+  secret=$(head -n 1 "$STATION_RUN_DIR/secrets/mqtt_password")
+  run mosquitto_rr -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u station-mqttd -P "$secret" -i "rr-$ext" -q 1 \
+    -t "$(topic "$ext" handshake)" -e "$(topic "$ext" handshake/ack)" -W 5 \
+    -m '{"type":"light","firmwareVersion":"0.1.32","chip":"ESP32-D0WD-V3"}'
+  [ "$status" -eq 0 ]
   [ "$output" = '{"status":"unknown_device"}' ]
 }
 
@@ -208,17 +210,29 @@ received() {
   new_device hs-db light
   local pid
   pid=$(mqttd_pid)
+  # The device listens for its ack while the database is still up (the broker checks
+  # logins against it); the handshake itself is then published with the daemons'
+  # credentials, which the broker checks without the database.
+  local acks="$BATS_TEST_TMPDIR/acks"
+  mosquitto_sub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$EXT" -P "$TOKEN" -i "$EXT-ack" -q 1 \
+    -t "$(topic "$EXT" handshake/ack)" >"$acks" 2>&1 3>&- &
+  local sub=$!
+  sleep 0.5
   "$STATION_SRC_DIR/scripts/dev" db stop
 
-  run handshake "$EXT" "$TOKEN" light 3
-  [ "$status" -eq 27 ]  # mosquitto_rr: timed out, no answer at all
-  [ -z "$(grep -v 'Timed out' <<<"$output")" ]
+  mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u station-mqttd \
+    -P "$(head -n 1 "$STATION_RUN_DIR/secrets/mqtt_password")" -q 1 -t "$(topic "$EXT" handshake)" \
+    -m '{"type":"light","firmwareVersion":"0.1.32","chip":"ESP32-D0WD-V3"}'
+  sleep 3 # silence is what is asserted: give mqttd time to (wrongly) answer
+  kill "$sub" 2>/dev/null || true
+  [ ! -s "$acks" ] || { echo "got an ack while the database was down: $(cat "$acks")" >&2; false; }
 
   "$STATION_SRC_DIR/scripts/dev" db start 3>&-
   local answer="" i
   for ((i = 0; i < 40; i++)); do
     answer=$(handshake "$EXT" "$TOKEN" light 2 2>/dev/null) && break
     [ -z "$answer" ] # silence until the database is back, never unknown_device
+    sleep 0.25 # the broker's login check reconnects to the database on its own schedule
   done
   [ "$answer" = '{"status":"ok"}' ]
   [ "$(mqttd_pid)" = "$pid" ]  # the same process survived the outage
