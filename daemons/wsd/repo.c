@@ -1,0 +1,43 @@
+/*
+ * repo.c — SQL of station-wsd (see repo.h).
+ *
+ * The only file of wsd that holds SQL; statements are fixed and take their values as
+ * parameters. Membership is read from station_members joined to users, so a deleted
+ * user and a removed member look the same: not a member. Never select a secret here.
+ */
+#include "repo.h"
+
+/* A statement that stalls would stall every WebSocket client: bound it. The setting is
+ * per session, so it is made again after every reconnection (with the LISTEN). */
+static const char listen_sql[] =
+	"SELECT set_config('statement_timeout', '5s', false);"
+	"LISTEN station_events";
+
+static struct db_stmt is_member_stmt = DB_STMT(1,
+	"SELECT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "
+	"               WHERE m.user_id = $1::uuid)");
+
+static struct db_stmt members_among_stmt = DB_STMT(1,
+	"SELECT DISTINCT m.user_id::text FROM station_members m JOIN users u ON u.id = m.user_id "
+	"WHERE m.user_id = ANY ($1::uuid[])");
+
+enum db_status wsd_repo_listen(struct db *db, struct arena *arena)
+{
+	return db_exec_script(db, arena, listen_sql, NULL);
+}
+
+enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char *user_id, bool *member)
+{
+	PGresult *res;
+	const char *params[] = { user_id };
+	enum db_status st = db_exec(db, arena, &is_member_stmt, params, &res);
+	if (st == DB_OK)
+		*member = PQntuples(res) == 1 && db_bool(res, 0, 0);
+	return st;
+}
+
+enum db_status wsd_repo_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out)
+{
+	const char *params[] = { ids };
+	return db_exec(db, arena, &members_among_stmt, params, out);
+}
