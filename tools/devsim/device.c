@@ -140,6 +140,8 @@ static void publish_state(struct device *dev)
 	case DEVICE_TYPE_COUNT:
 		break;
 	}
+	if (dev->sim->opt->sequence)
+		payload_state_number(b, "seq", (double)++dev->state_seq, 0);
 	payload_state_end(b);
 	link_publish(dev, "state", b);
 }

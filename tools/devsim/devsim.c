@@ -50,6 +50,8 @@ static const char usage_text[] =
 	"  --connect-rate N            new connections per second at start (default 500)\n"
 	"  --seed N                    seed of the simulated readings (default 1)\n"
 	"  --print-commands            print commands and handshake acks received on stdout\n"
+	"  --sequence                  add \"seq\" (1, 2, 3 … per device) to every state, so a\n"
+	"                              benchmark can count in the database what was persisted\n"
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
@@ -57,7 +59,7 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STATION_ID, OPT_COUNT, OPT_TYPE, OPT_PREFIX,
 	OPT_CREDENTIALS, OPT_TELEMETRY, OPT_HEARTBEAT, OPT_RATE, OPT_DURATION, OPT_KIT_TAG,
 	OPT_FIRMWARE, OPT_CHIP, OPT_QOS, OPT_KEEPALIVE, OPT_CONNECT_RATE, OPT_SEED,
-	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL,
+	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +82,7 @@ static const struct option long_options[] = {
 	{ "connect-rate", required_argument, NULL, OPT_CONNECT_RATE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "print-commands", no_argument, NULL, OPT_PRINT_COMMANDS },
+	{ "sequence", no_argument, NULL, OPT_SEQUENCE },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -276,6 +279,9 @@ static int options_parse(struct options *opt, int argc, char **argv)
 			break;
 		case OPT_PRINT_COMMANDS:
 			opt->print_commands = true;
+			break;
+		case OPT_SEQUENCE:
+			opt->sequence = true;
 			break;
 		case OPT_LOG_LEVEL: {
 			enum simlog_level level;

@@ -45,6 +45,7 @@ struct options {
 	int connect_rate;                   /* new connections per second */
 	uint64_t seed;
 	bool print_commands;
+	bool sequence;                      /* "seq" in every state (benchmarks) */
 };
 
 enum link_state {
@@ -83,6 +84,7 @@ struct device {
 	double temperature, humidity, pressure;
 	bool motion, button, on;
 	int brightness;
+	long state_seq;       /* state messages published (--sequence) */
 };
 
 struct counters {
