@@ -12,6 +12,7 @@
 # dropped session is polled for with a deadline.
 
 load ../helpers/common
+load ../helpers/mqtt
 
 MQTT_HOST=127.0.0.1
 
@@ -41,31 +42,6 @@ teardown_file() {
 }
 
 # ---- helpers ------------------------------------------------------------------------
-
-now_ms() { date +%s%3N; }
-
-# poll SECONDS COMMAND…: runs COMMAND every 50 ms until it succeeds or SECONDS pass.
-poll() {
-  local deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
-
-# new_device SUFFIX: creates the light "$RUN-SUFFIX"; sets DEVICE_ID, EXT, TOKEN.
-new_device() {
-  api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"Broker $1\",\"type\":\"light\"}" \
-    -H "Authorization: Bearer $(token_for admin)"
-  assert_status 201
-  DEVICE_ID=$(json_field .device.id)
-  EXT=$(json_field .device.externalId)
-  TOKEN=$(json_field .deviceToken)
-  [ "$EXT" = "$RUN-$1" ]
-  [ "$(json_field .bootstrap.stationId)" = "$STATION_ID" ]
-  [ -n "$TOKEN" ]
-}
 
 topic() { echo "station/$STATION_ID/device/$1/$2"; }
 

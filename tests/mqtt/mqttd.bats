@@ -13,6 +13,7 @@
 # them again even when a test fails. mqttd is restarted the way scripts/dev starts it.
 
 load ../helpers/common
+load ../helpers/mqtt
 
 MQTT_HOST=127.0.0.1
 
@@ -43,30 +44,6 @@ teardown_file() {
 }
 
 # ---- helpers ------------------------------------------------------------------------
-
-# now_ms: wall clock in milliseconds.
-now_ms() { date +%s%3N; }
-
-# poll SECONDS COMMAND…: runs COMMAND every 50 ms until it succeeds or SECONDS pass.
-poll() {
-  local deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
-
-# new_device SUFFIX TYPE: creates "$RUN-SUFFIX"; sets DEVICE_ID, EXT, TOKEN.
-new_device() {
-  api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"Device $1\",\"type\":\"$2\"}" \
-    -H "Authorization: Bearer $(token_for admin)"
-  assert_status 201
-  DEVICE_ID=$(json_field .device.id)
-  EXT=$RUN-$1
-  TOKEN=$(json_field .deviceToken)
-  [ "$(json_field .bootstrap.stationId)" = "$STATION_ID" ]
-}
 
 topic() { echo "station/$STATION_ID/device/$1/$2"; }
 
