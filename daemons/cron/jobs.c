@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "json_writer.h"
+#include "notify.h"
 #include "repo.h"
 #include "timeutil.h"
 
@@ -77,7 +78,7 @@ static enum db_status heartbeat_timeout(struct db *db, struct arena *arena, long
 		const char *payload = cron_status_changed_payload(
 			arena, db_value(res, row, CRON_SILENT_COL_ID), db_value(res, row, CRON_SILENT_COL_NAME),
 			db_value(res, row, CRON_SILENT_COL_TYPE), "offline", ts);
-		if ((st = cron_repo_notify(db, arena, "station_events", payload)) != DB_OK)
+		if ((st = notify_send(db, arena, "station_events", payload)) != DB_OK)
 			return st;
 	}
 	*changed = rows;

@@ -35,9 +35,6 @@ static struct db_stmt silent_stmt = DB_STMT(1,
 	"  FROM silent) "
 	"SELECT id, name, type FROM silent ORDER BY id");
 
-static struct db_stmt notify_stmt = DB_STMT(2,
-	"SELECT pg_notify($1, $2)");
-
 static struct db_stmt expire_stmt = DB_STMT(0,
 	"UPDATE device_commands SET status = 'expired' WHERE status = 'queued' AND expires_at <= now()");
 
@@ -55,9 +52,15 @@ static struct db_stmt events_stmt = DB_STMT(1,
 	"DELETE FROM device_events WHERE created_at < now() - make_interval(days => $1::integer)");
 
 /* The row count of an UPDATE or DELETE. */
-static long long changed_rows(PGresult *res)
+/* Runs a statement that changes rows; *changed is how many. */
+static enum db_status exec_counting(struct db *db, struct arena *arena, struct db_stmt *stmt,
+				    const char *const *params, long long *changed)
 {
-	return strtoll(PQcmdTuples(res), NULL, 10);
+	PGresult *res;
+	enum db_status st = db_exec(db, arena, stmt, params, &res);
+	if (st == DB_OK)
+		*changed = strtoll(PQcmdTuples(res), NULL, 10);
+	return st;
 }
 
 enum db_status cron_repo_lock(struct db *db, struct arena *arena, long long key, bool *acquired)
@@ -80,39 +83,21 @@ enum db_status cron_repo_mark_silent_offline(struct db *db, struct arena *arena,
 	return db_exec(db, arena, &silent_stmt, params, out);
 }
 
-enum db_status cron_repo_notify(struct db *db, struct arena *arena, const char *channel, const char *payload)
-{
-	const char *params[] = { channel, payload };
-	return db_exec(db, arena, &notify_stmt, params, NULL);
-}
-
 enum db_status cron_repo_expire_commands(struct db *db, struct arena *arena, long long *changed)
 {
-	PGresult *res;
-	enum db_status st = db_exec(db, arena, &expire_stmt, NULL, &res);
-	if (st == DB_OK)
-		*changed = changed_rows(res);
-	return st;
+	return exec_counting(db, arena, &expire_stmt, NULL, changed);
 }
 
 enum db_status cron_repo_delete_dead_refresh_tokens(struct db *db, struct arena *arena, long grace_seconds,
 						    long long *changed)
 {
-	PGresult *res;
 	const char *params[] = { arena_printf(arena, "%ld", grace_seconds) };
-	enum db_status st = db_exec(db, arena, &tokens_stmt, params, &res);
-	if (st == DB_OK)
-		*changed = changed_rows(res);
-	return st;
+	return exec_counting(db, arena, &tokens_stmt, params, changed);
 }
 
 enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *arena, long retention_days,
 						  long long *changed)
 {
-	PGresult *res;
 	const char *params[] = { arena_printf(arena, "%ld", retention_days) };
-	enum db_status st = db_exec(db, arena, &events_stmt, params, &res);
-	if (st == DB_OK)
-		*changed = changed_rows(res);
-	return st;
+	return exec_counting(db, arena, &events_stmt, params, changed);
 }

@@ -27,9 +27,6 @@ enum { CRON_SILENT_COL_ID, CRON_SILENT_COL_NAME, CRON_SILENT_COL_TYPE };
 enum db_status cron_repo_mark_silent_offline(struct db *db, struct arena *arena, long timeout_seconds,
 					     PGresult **out);
 
-/* pg_notify(channel, payload), delivered at COMMIT. */
-enum db_status cron_repo_notify(struct db *db, struct arena *arena, const char *channel, const char *payload);
-
 /* queued device_commands past expires_at → expired. */
 enum db_status cron_repo_expire_commands(struct db *db, struct arena *arena, long long *changed);
 

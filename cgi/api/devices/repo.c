@@ -110,9 +110,6 @@ static struct db_stmt recent_stmt = DB_STMT(2,
 static struct db_stmt exists_stmt = DB_STMT(1,
 	"SELECT 1 FROM devices WHERE id = $1::uuid");
 
-static struct db_stmt notify_stmt = DB_STMT(2,
-	"SELECT pg_notify($1, $2)");
-
 enum db_status devices_list(struct db *db, struct arena *arena, const struct device_filter *filter,
 			    PGresult **out)
 {
@@ -192,10 +189,4 @@ enum db_status devices_exists(struct db *db, struct arena *arena, const char *id
 {
 	const char *params[] = { id };
 	return db_exec(db, arena, &exists_stmt, params, out);
-}
-
-enum db_status devices_notify(struct db *db, struct arena *arena, const char *channel, const char *payload)
-{
-	const char *params[] = { channel, payload };
-	return db_exec(db, arena, &notify_stmt, params, NULL);
 }

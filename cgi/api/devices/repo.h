@@ -74,7 +74,4 @@ enum db_status device_commands_recent(struct db *db, struct arena *arena, const 
 /* One row when the device exists. */
 enum db_status devices_exists(struct db *db, struct arena *arena, const char *id, PGresult **out);
 
-/* pg_notify(channel, payload): delivered when the surrounding transaction commits. */
-enum db_status devices_notify(struct db *db, struct arena *arena, const char *channel, const char *payload);
-
 #endif

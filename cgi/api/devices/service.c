@@ -16,6 +16,7 @@
 #include "json_reader.h"
 #include "json_writer.h"
 #include "log.h"
+#include "notify.h"
 #include "repo.h"
 #include "timeutil.h"
 
@@ -218,7 +219,7 @@ enum db_status device_announce_row(struct request *req, const char *type, const 
 		write_device_without_state(payload_begin(req, &b, &w, type), res, row);
 		payload = payload_end(req, &b, &w, true);
 	}
-	return devices_notify(req->db, req->arena, "station_events", payload);
+	return notify_send(req->db, req->arena, "station_events", payload);
 }
 
 enum db_status device_announce_deleted(struct request *req, const char *device_id, const char *device_name)
@@ -230,7 +231,7 @@ enum db_status device_announce_deleted(struct request *req, const char *device_i
 	jw_member_string(&w, "deviceId", device_id);
 	jw_member_string(&w, "deviceName", device_name);
 	jw_object_end(&w);
-	return devices_notify(req->db, req->arena, "station_events", payload_end(req, &b, &w, false));
+	return notify_send(req->db, req->arena, "station_events", payload_end(req, &b, &w, false));
 }
 
 enum db_status device_announce_credentials(struct request *req, const char *external_id, const char *action)
@@ -243,5 +244,5 @@ enum db_status device_announce_credentials(struct request *req, const char *exte
 	jw_member_string(&w, "externalId", external_id);
 	jw_member_string(&w, "action", action);
 	jw_object_end(&w);
-	return devices_notify(req->db, req->arena, "device_credentials", b.data);
+	return notify_send(req->db, req->arena, "device_credentials", b.data);
 }
