@@ -61,7 +61,7 @@ static struct cfg_key cfg_keys[] = {
 	{ "mqtt.json_max_depth", "16", "deepest JSON nesting mqttd accepts in a device payload", NULL },
 	{ "mqtt.heartbeat_timeout", "180", "seconds without heartbeat after which a device is offline", NULL },
 	{ "mqtt.batch_max", "500", "most telemetry messages written in one transaction", NULL },
-	{ "mqtt.batch_interval_ms", "50", "longest a telemetry message waits before its batch is written", NULL },
+	{ "mqtt.batch_interval_ms", "25", "at most one telemetry batch per this many ms: the longest a message waits under load", NULL },
 	{ "events.retention_days", "30", "days device events are kept (device-events-cleanup)", NULL },
 	{ "events.page_limit", "500", "largest page of a paged history", NULL },
 	{ "ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)", NULL },

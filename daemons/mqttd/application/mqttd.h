@@ -74,6 +74,7 @@ struct mqttd {
 
 	struct pending pending;
 	long long flush_due;            /* monotonic ms; meaningful while pending.count > 0 */
+	long long last_flush_ms;        /* monotonic ms when the last batch was written */
 	unsigned long long refused;     /* messages refused since the queue became full */
 	long long last_received_us;     /* arrival time of the last queued message */
 

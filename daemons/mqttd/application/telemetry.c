@@ -1,11 +1,14 @@
 /*
  * telemetry.c — state, event and heartbeat messages, written in batches.
  *
- * Messages are queued as they arrive (domain/pending.c) and written when mqtt.batch_max
- * have gathered or the oldest has waited mqtt.batch_interval_ms (50 ms by default, so a
- * Last Will still turns its device offline at once, as far as anyone can tell), events
- * and heartbeats in the same batches as state, so their order is kept and a burst of
- * any kind costs a few transactions. One transaction per batch: lock the batch's
+ * Messages are queued as they arrive (domain/pending.c) and written at most once per
+ * mqtt.batch_interval_ms (25 ms by default), or as soon as mqtt.batch_max have gathered:
+ * a message that arrives after a quiet interval is written at once (a switch pressed
+ * shows in the browser within a few milliseconds), and under a steady stream messages
+ * wait at most one interval, so the transactions — and the storage's writes — stay
+ * bounded at 1000 / interval a second whatever the rate. Events and heartbeats ride in
+ * the same batches as state, so their order is kept and a burst of any kind costs a few
+ * transactions. One transaction per batch: lock the batch's
  * devices, apply each device's messages in arrival order (domain/device_apply.c), write
  * the devices with one UPDATE, the events with one INSERT and the notifications with one
  * SELECT pg_notify — a burst never becomes one transaction per message.
@@ -48,8 +51,10 @@ void telemetry_receive(struct mqttd *m, enum device_report_kind kind, const char
 		log_fields(LOG_WARN, "telemetry queue accepting messages again", "refused", n, NULL);
 		m->refused = 0;
 	}
-	if (was_empty)
-		m->flush_due = now + m->cfg.batch_interval_ms;
+	if (was_empty) {
+		long long next_slot = m->last_flush_ms + m->cfg.batch_interval_ms;
+		m->flush_due = now > next_slot ? now : next_slot;
+	}
 }
 
 bool telemetry_due(const struct mqttd *m, long long now)
@@ -273,6 +278,7 @@ static bool flush_batch(struct mqttd *m, size_t n)
 
 void telemetry_flush(struct mqttd *m)
 {
+	m->last_flush_ms = time_monotonic_ms();
 	while (m->pending.count > 0) {
 		if (!mqttd_db_ready(m, false))
 			return;

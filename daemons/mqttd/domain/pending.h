@@ -2,7 +2,7 @@
  * pending.h — the telemetry waiting to be written: a bounded FIFO of device messages.
  *
  * State, event and heartbeat messages are queued here as they arrive and written in
- * batches (mqtt.batch_max messages or mqtt.batch_interval_ms, whichever comes first).
+ * batches (at most one per mqtt.batch_interval_ms, or mqtt.batch_max messages at once).
  * While the database is away the queue keeps them, up to a count and a byte bound; a
  * message that does not fit is refused, never one already queued. A message keeps its
  * raw, already validated payload: it is parsed again when its batch is written, which
