@@ -9,11 +9,14 @@
  *
  * Membership is re-checked here: on a station_events message of type user.removed
  * {userId}, and every ws.ping_interval seconds with one query for all connected users.
- * A client that is no longer a member is closed with 1008.
+ * A client that is no longer a member is closed with 1008. The same sweep sends the
+ * protocol pings, cuts clients that answer none, and hands freed memory back to the
+ * system.
  *
  * Must never block on a client, never copy a message per client, never log a token.
  */
 #define _GNU_SOURCE /* memmem */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include "json_reader.h"
 #include "log.h"
 #include "repo.h"
+#include "timeutil.h"
 #include "wsd.h"
 
 static void unlink_client(struct wsd *w, struct client *c)
@@ -38,10 +42,9 @@ static void unlink_client(struct wsd *w, struct client *c)
 		w->nidle--;
 }
 
-int clients_admit(struct wsd *w, struct client *c)
+void clients_admit(struct wsd *w, struct client *c)
 {
-	if (ws_queue_init(&c->queue, w->queue_limit) != 0)
-		return -1;
+	ws_queue_init(&c->queue, w->queue_limit);
 	c->admitted = true;
 	c->next = w->clients;
 	c->prev = NULL;
@@ -50,7 +53,6 @@ int clients_admit(struct wsd *w, struct client *c)
 	w->clients = c;
 	w->nclients++;
 	w->nidle++;
-	return 0;
 }
 
 void clients_close(struct wsd *w, struct client *c, int code, const char *reason)
@@ -66,6 +68,12 @@ void clients_close(struct wsd *w, struct client *c, int code, const char *reason
 	ws_queue_clear(&c->queue);
 	lws_callback_on_writable(c->wsi);
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, WSD_CLOSE_GRACE_SECS);
+}
+
+void clients_cut(struct wsd *w, struct client *c)
+{
+	clients_close(w, c, 0, NULL);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 void clients_forget(struct wsd *w, struct client *c)
@@ -191,35 +199,66 @@ static bool in_result(const PGresult *res, const char *user_id)
 	return false;
 }
 
-/* Every ping interval: one query for everybody connected; non-members are closed. */
-static void sweep_members(lws_sorted_usec_list_t *sul)
+/* One query for everybody connected; clients no longer members are closed. */
+static void check_members(struct wsd *w)
+{
+	if (!w->clients || !listener_up(w))
+		return;
+	struct buf ids;
+	buf_init(&ids, w->arena);
+	distinct_user_ids(w, &ids);
+	PGresult *res = NULL;
+	enum db_status st = wsd_repo_members_among(listener_db(w), w->arena, ids.data, &res);
+	listener_after_query(w, st);
+	if (st == DB_OK) {
+		struct client *c = w->clients, *next;
+		for (; c; c = next) {
+			next = c->next;
+			if (!in_result(res, c->user_id))
+				close_removed(w, c, "membership check");
+		}
+	} else if (st != DB_UNAVAILABLE) {
+		log_warn("membership check failed: %s", db_last_error(listener_db(w)));
+	}
+	arena_reset(w->arena);
+}
+
+/* A protocol ping to every client; one that has answered none for two intervals is cut. */
+static void ping_clients(struct wsd *w)
+{
+	long long now = time_monotonic_ms(), silence_ms = 2000LL * w->ping_interval;
+	struct client *c = w->clients, *next;
+	for (; c; c = next) {
+		next = c->next;
+		if (now - c->last_pong_ms >= silence_ms) {
+			log_drop(c, "client dropped: no pong", c->queue.count);
+			clients_cut(w, c);
+			continue;
+		}
+		c->ping_due = true;
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+/*
+ * Every ping interval: membership, pings, and the memory freed since handed back to the
+ * system — clients come and go in waves (a reload of every open tab, a Wi-Fi blip) and
+ * glibc would otherwise keep the high-water mark of the largest wave for good.
+ */
+static void sweep(lws_sorted_usec_list_t *sul)
 {
 	struct wsd *w = lws_container_of(sul, struct wsd, sweep);
-	if (w->clients && listener_up(w) && !w->stopping) {
-		struct buf ids;
-		buf_init(&ids, w->arena);
-		distinct_user_ids(w, &ids);
-		PGresult *res = NULL;
-		enum db_status st = wsd_repo_members_among(listener_db(w), w->arena, ids.data, &res);
-		listener_after_query(w, st);
-		if (st == DB_OK) {
-			struct client *c = w->clients, *next;
-			for (; c; c = next) {
-				next = c->next;
-				if (!in_result(res, c->user_id))
-					close_removed(w, c, "membership check");
-			}
-		} else if (st != DB_UNAVAILABLE) {
-			log_warn("membership check failed: %s", db_last_error(listener_db(w)));
-		}
-		arena_reset(w->arena);
+	if (!w->stopping) {
+		check_members(w);
+		ping_clients(w);
 	}
-	lws_sul_schedule(w->context, 0, &w->sweep, sweep_members, (lws_usec_t)w->ping_interval * LWS_USEC_PER_SEC);
+	malloc_trim(0);
+	lws_sul_schedule(w->context, 0, &w->sweep, sweep, (lws_usec_t)w->ping_interval * LWS_USEC_PER_SEC);
 }
 
 void clients_start(struct wsd *w)
 {
-	lws_sul_schedule(w->context, 0, &w->sweep, sweep_members, (lws_usec_t)w->ping_interval * LWS_USEC_PER_SEC);
+	lws_sul_schedule(w->context, 0, &w->sweep, sweep, (lws_usec_t)w->ping_interval * LWS_USEC_PER_SEC);
 }
 
 void clients_stop(struct wsd *w)

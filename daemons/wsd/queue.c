@@ -2,8 +2,8 @@
  * queue.c — refcounted messages and the bounded per-client ring (see queue.h).
  *
  * Single-threaded by design (wsd has one event loop), so references are plain counters.
- * Must never grow a ring past the capacity it was created with, and never free a
- * message another queue still holds.
+ * Must never hold more than a queue's limit, and never free a message another queue
+ * still holds.
  */
 #include "queue.h"
 
@@ -34,13 +34,17 @@ void ws_msg_unref(struct ws_msg *m)
 		free(m);
 }
 
-int ws_queue_init(struct ws_queue *q, size_t cap)
+void ws_queue_init(struct ws_queue *q, size_t limit)
 {
-	q->slots = cap ? calloc(cap, sizeof *q->slots) : NULL;
-	q->cap = q->slots ? cap : 0;
+	*q = (struct ws_queue){ .limit = limit };
+}
+
+static void release_ring(struct ws_queue *q)
+{
+	free(q->slots);
+	q->slots = NULL;
+	q->cap = 0;
 	q->head = 0;
-	q->count = 0;
-	return q->slots ? 0 : -1;
 }
 
 void ws_queue_clear(struct ws_queue *q)
@@ -53,15 +57,33 @@ void ws_queue_clear(struct ws_queue *q)
 void ws_queue_free(struct ws_queue *q)
 {
 	ws_queue_clear(q);
+	release_ring(q);
+	q->limit = 0;
+}
+
+/* A ring twice as large (at most limit), the messages moved to its start in order. */
+static void grow(struct ws_queue *q)
+{
+	size_t cap = q->cap ? q->cap * 2 : WS_QUEUE_FIRST_SLOTS;
+	if (cap > q->limit)
+		cap = q->limit;
+	struct ws_msg **slots = malloc(cap * sizeof *slots);
+	if (!slots)
+		abort(); /* as the arena does: out of memory ends the process, the supervisor restarts it */
+	for (size_t i = 0; i < q->count; i++)
+		slots[i] = q->slots[(q->head + i) % q->cap];
 	free(q->slots);
-	q->slots = NULL;
-	q->cap = 0;
+	q->slots = slots;
+	q->cap = cap;
+	q->head = 0;
 }
 
 bool ws_queue_push(struct ws_queue *q, struct ws_msg *m)
 {
-	if (q->count >= q->cap)
+	if (q->count >= q->limit)
 		return false;
+	if (q->count == q->cap)
+		grow(q);
 	q->slots[(q->head + q->count) % q->cap] = m;
 	q->count++;
 	ws_msg_ref(m);
@@ -81,5 +103,7 @@ void ws_queue_pop(struct ws_queue *q)
 	q->slots[q->head] = NULL;
 	q->head = (q->head + 1) % q->cap;
 	q->count--;
+	if (q->count == 0 && q->cap > WS_QUEUE_FIRST_SLOTS)
+		release_ring(q);
 	ws_msg_unref(m);
 }

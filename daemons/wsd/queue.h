@@ -6,9 +6,12 @@
  * copies. The bytes sit after WS_MSG_PRE bytes of headroom (libwebsockets writes its
  * frame header there), so a message is written as it is stored.
  *
- * A queue is a ring of at most `cap` pointers allocated once per client: it never grows.
- * Pushing into a full queue fails — the caller drops that client — so a client that
- * stops reading can hold at most cap messages, never delay the others.
+ * A queue is a ring of pointers that holds at most `limit` messages. The ring is
+ * allocated on the first push, grows by doubling while messages pile up (never past
+ * limit) and is given back when a queue that grew drains, so an idle client costs no
+ * ring at all and one that keeps up costs WS_QUEUE_FIRST_SLOTS pointers. Pushing into a
+ * full queue fails — the caller drops that client — so a client that stops reading can
+ * hold at most limit messages, never delay the others.
  *
  * Pure code (no libwebsockets calls, no I/O): unit-tested by tests/unit/test_wsd_queue.c.
  */
@@ -37,24 +40,31 @@ void ws_msg_ref(struct ws_msg *m);
 /* Drops one reference; the last one frees the message. NULL is ignored. */
 void ws_msg_unref(struct ws_msg *m);
 
+/* The ring's size when it is first needed (a power of two). */
+#define WS_QUEUE_FIRST_SLOTS 4
+
 struct ws_queue {
-	struct ws_msg **slots;
-	size_t cap;
-	size_t head;  /* index of the oldest message */
+	struct ws_msg **slots; /* NULL until the first push, and after a grown queue drained */
+	size_t cap;            /* slots allocated */
+	size_t limit;          /* most messages held */
+	size_t head;           /* index of the oldest message */
 	size_t count;
 };
 
-/* Allocates room for cap messages; 0 on success, -1 when memory is short. */
-int ws_queue_init(struct ws_queue *q, size_t cap);
-/* Unreferences every queued message and frees the ring; the queue is then empty. */
+/* An empty queue that will hold at most limit messages; allocates nothing. */
+void ws_queue_init(struct ws_queue *q, size_t limit);
+/* Unreferences every queued message and frees the ring; the queue is then empty and
+ * accepts nothing more (its limit is 0). */
 void ws_queue_free(struct ws_queue *q);
-/* Appends m with a new reference; false (and nothing changes) when the queue is full. */
+/* Appends m with a new reference; false (and nothing changes) when the queue holds its
+ * limit. Out of memory ends the process, as everywhere in the station. */
 bool ws_queue_push(struct ws_queue *q, struct ws_msg *m);
 /* The oldest message, still queued; NULL when empty. */
 struct ws_msg *ws_queue_peek(const struct ws_queue *q);
-/* Removes the oldest message and drops the queue's reference to it. */
+/* Removes the oldest message and drops the queue's reference to it; the last one out
+ * of a ring that had grown past WS_QUEUE_FIRST_SLOTS frees the ring. */
 void ws_queue_pop(struct ws_queue *q);
-/* Empties the queue (every reference dropped) but keeps the ring. */
+/* Empties the queue (every reference dropped); the limit stays. */
 void ws_queue_clear(struct ws_queue *q);
 
 #endif

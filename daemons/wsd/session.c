@@ -8,11 +8,11 @@
  * client retries), not a station member → 1008.
  * An admitted client gets a timer at its token's exp (→ 4001 "token expired").
  *
- * Writing: one lws_write() per writeable callback — a pending close first, then a pong
- * owed, then the oldest queued message — and another callback is asked for while
- * something is left. Reading: text messages up to WSD_RX_MAX bytes (larger → 1009);
- * {"type":"ping"} is answered {"type":"pong"}, anything else is ignored. Protocol-level
- * pings are lws' own (retry_and_idle_policy, set up in wsd.c).
+ * Writing: one lws_write() per writeable callback — a pending close first, then a
+ * protocol ping asked for by the sweep (clients.c), then a pong owed, then the oldest
+ * queued message — and another callback is asked for while something is left. Reading:
+ * text messages up to WSD_RX_MAX bytes (larger → 1009); {"type":"ping"} is answered
+ * {"type":"pong"}, anything else is ignored; a protocol pong records the client alive.
  *
  * Must never log a token, never write twice in one callback, and never keep a pointer
  * into the scratch arena past the event that filled it.
@@ -104,8 +104,7 @@ static int on_established(struct wsd *w, struct lws *wsi, struct client *c)
 
 	snprintf(c->user_id, sizeof c->user_id, "%s", a.user_id);
 	c->expires_at = a.expires_at;
-	if (clients_admit(w, c) != 0)
-		return refuse(w, c, WS_CLOSE_INTERNAL, "out of memory");
+	clients_admit(w, c);
 	arm_expiry(wsi, c);
 	c->last_pong_ms = time_monotonic_ms();
 	char count[24];
@@ -173,7 +172,14 @@ static int on_writeable(struct wsd *w, struct lws *wsi, struct client *c)
 					 strlen(c->close_reason));
 		return -1;
 	}
-	if (c->pongs_due) {
+	if (c->ping_due) {
+		unsigned char buf[WS_MSG_PRE + sizeof WSD_PING_PAYLOAD];
+		size_t n = sizeof WSD_PING_PAYLOAD - 1;
+		memcpy(buf + WS_MSG_PRE, WSD_PING_PAYLOAD, n);
+		if (lws_write(wsi, buf + WS_MSG_PRE, n, LWS_WRITE_PING) < (int)n)
+			return -1;
+		c->ping_due = false;
+	} else if (c->pongs_due) {
 		unsigned char buf[WS_MSG_PRE + sizeof pong_text];
 		memcpy(buf + WS_MSG_PRE, pong_text, sizeof pong_text - 1);
 		if (lws_write(wsi, buf + WS_MSG_PRE, sizeof pong_text - 1, LWS_WRITE_TEXT) < (int)(sizeof pong_text - 1))
@@ -187,7 +193,7 @@ static int on_writeable(struct wsd *w, struct lws *wsi, struct client *c)
 			return -1;
 		clients_sent_one(w, c);
 	}
-	if (c->pongs_due || c->queue.count)
+	if (c->ping_due || c->pongs_due || c->queue.count)
 		lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -205,28 +211,13 @@ static int on_timer(struct wsd *w, struct lws *wsi, struct client *c)
 	return 0;
 }
 
-/*
- * lws hangs up on a client that answers no ping without telling why; a connection that
- * ends without a close frame from either side, two ping intervals after the last pong,
- * is that drop.
- */
-static bool dropped_for_silence(const struct wsd *w, const struct client *c)
-{
-	return !c->closing && !c->peer_closed &&
-	       time_monotonic_ms() - c->last_pong_ms >= 2000LL * w->ping_interval - 500;
-}
-
 static void on_closed(struct wsd *w, struct client *c)
 {
 	if (c->admitted) {
 		char count[24];
 		snprintf(count, sizeof count, "%zu", w->nclients - (c->closing ? 0 : 1));
-		if (dropped_for_silence(w, c))
-			log_fields(LOG_WARN, "client dropped: no pong", "userId", c->user_id, "requestId", c->request_id,
-				   "clients", count, NULL);
-		else
-			log_fields(LOG_DEBUG, "client disconnected", "userId", c->user_id, "requestId", c->request_id,
-				   "clients", count, NULL);
+		log_fields(LOG_DEBUG, "client disconnected", "userId", c->user_id, "requestId", c->request_id, "clients",
+			   count, NULL);
 	}
 	clients_forget(w, c);
 	if (c->wsi) {
@@ -250,9 +241,6 @@ int session_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		return on_timer(w, wsi, c);
 	case LWS_CALLBACK_RECEIVE_PONG:
 		c->last_pong_ms = time_monotonic_ms();
-		return 0;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		c->peer_closed = true;
 		return 0;
 	case LWS_CALLBACK_CLOSED:
 		on_closed(w, c);

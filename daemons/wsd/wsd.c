@@ -75,7 +75,7 @@ static void ensure_fd_limit(struct wsd *w)
 static const struct lws_protocols protocols[] = {
 	/* [0]: every upgrade (browsers send no subprotocol) and stray plain HTTP */
 	{ .name = "station-events", .callback = session_callback, .per_session_data_size = sizeof(struct client),
-	  .rx_buffer_size = WSD_RX_MAX },
+	  .rx_buffer_size = WSD_RX_CHUNK },
 	/* [1]: the adopted libpq socket */
 	{ .name = "station-db", .callback = listener_callback },
 	{ 0 },
@@ -122,12 +122,6 @@ int main(int argc, char **argv)
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
 
-	/* Server pings: one after ping_interval seconds without a pong, a hang-up when the
-	 * next interval passes without one either. */
-	static lws_retry_bo_t idle_policy;
-	idle_policy.secs_since_valid_ping = (uint16_t)w.ping_interval;
-	idle_policy.secs_since_valid_hangup = (uint16_t)(2 * w.ping_interval);
-
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
 	info.port = port;
@@ -136,7 +130,6 @@ int main(int argc, char **argv)
 	info.user = &w;
 	info.gid = -1;
 	info.uid = -1;
-	info.retry_and_idle_policy = &idle_policy;
 	info.fd_limit_per_thread = (unsigned)(w.max_clients + FD_HEADROOM);
 	info.max_http_header_data = 8192; /* Cookie headers can be long */
 	info.timeout_secs = 10;            /* an upgrade that does not complete */

@@ -29,10 +29,17 @@
 
 /* The largest client message read; a longer one closes the connection with 1009. */
 #define WSD_RX_MAX 4096
+/* libwebsockets' receive buffer, allocated for every connection: client messages are a
+ * few bytes ({"type":"ping"}), a longer one arrives in pieces of this size. */
+#define WSD_RX_CHUNK 512
 /* Seconds a connection being closed may take to send its close frame before it is cut. */
 #define WSD_CLOSE_GRACE_SECS 5
 /* Pongs owed to one client beyond which further pings are ignored. */
 #define WSD_PONGS_MAX 16
+/* The payload of wsd's protocol pings: libwebsockets hands a pong to the protocol
+ * callback only when it carries one. */
+#define WSD_PING_PAYLOAD "wsd"
+
 
 /* One WebSocket connection: libwebsockets' per-session data (zeroed when it is made). */
 struct client {
@@ -42,13 +49,13 @@ struct client {
 	bool closing;               /* a close was requested: no more pushes, no more reads */
 	int close_code;             /* sent by the next writeable callback when closing */
 	const char *close_reason;   /* a string literal */
+	bool ping_due;              /* a protocol ping is to be written */
 	unsigned pongs_due;
 	struct ws_queue queue;
 	char user_id[40];
 	char request_id[40];        /* nginx's X-Request-Id of the upgrade, for the logs */
 	long long expires_at;       /* the token's exp */
 	long long last_pong_ms;     /* monotonic: the last protocol pong, or the admission */
-	bool peer_closed;           /* the client sent a close frame */
 	char *rx;                   /* a client message arriving in pieces (NULL otherwise) */
 	size_t rx_len;
 };
@@ -88,14 +95,16 @@ int session_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 /* The periodic membership sweep; clients_stop() cancels it (before lws_context_destroy). */
 void clients_start(struct wsd *w);
 void clients_stop(struct wsd *w);
-/* Counts the client in, with an empty queue; -1 when its queue cannot be allocated. */
-int clients_admit(struct wsd *w, struct client *c);
+/* Counts the client in, with an empty queue. */
+void clients_admit(struct wsd *w, struct client *c);
 /* Asks for the connection to be closed with code and reason (a literal): its queue is
  * released now, the close frame goes out on its next writeable callback, and it is cut
  * after WSD_CLOSE_GRACE_SECS whatever happens. Idempotent. */
 void clients_close(struct wsd *w, struct client *c, int code, const char *reason);
 /* The connection is gone: forget it. */
 void clients_forget(struct wsd *w, struct client *c);
+/* Cuts the connection at once, without a close frame (a client that answers no ping). */
+void clients_cut(struct wsd *w, struct client *c);
 /* The client's oldest message was written. */
 void clients_sent_one(struct wsd *w, struct client *c);
 /* One notification payload to every admitted client (acting first on user.removed). */

@@ -1,8 +1,9 @@
 /*
  * test_wsd_queue.c — station-wsd's refcounted messages and bounded per-client queues:
- * a full queue refuses instead of growing, order is kept across the ring's wrap, and a
- * message shared by several queues lives exactly as long as its last holder (the
- * sanitizer build checks the frees).
+ * an idle queue holds no ring, the ring grows while messages pile up and is given back
+ * when they drain, a full queue refuses instead of growing past its limit, order is kept
+ * across the ring's wrap and its growth, and a message shared by several queues lives
+ * exactly as long as its last holder (the sanitizer build checks the frees).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@ int main(void)
 
 	/* ok() evaluates its condition twice: every call with an effect is made outside it. */
 	struct ws_queue q;
-	int rc = ws_queue_init(&q, 3);
-	ok(rc == 0 && q.cap == 3 && q.count == 0, "a queue of capacity 3 starts empty");
+	ws_queue_init(&q, 3);
+	ok(q.limit == 3 && q.count == 0 && q.slots == NULL, "a queue of limit 3 starts empty, with no ring");
 	ok(ws_queue_peek(&q) == NULL, "an empty queue has nothing to peek");
 	bool pushed = ws_queue_push(&q, m);
 	pushed = ws_queue_push(&q, m) && pushed;
@@ -61,7 +62,7 @@ int main(void)
 	ws_queue_pop(&q);
 	ok(shared->refs == 1 && ws_queue_peek(&r) == shared, "still alive in the other queue");
 	ws_queue_free(&r); /* frees it */
-	ok(r.slots == NULL && r.cap == 0, "a freed queue has no ring");
+	ok(r.slots == NULL && r.cap == 0 && r.limit == 0, "a freed queue has no ring and no room");
 	pushed = ws_queue_push(&r, m);
 	ok(!pushed, "a freed queue accepts nothing");
 
@@ -73,11 +74,42 @@ int main(void)
 	ok(1, "unref of NULL is ignored");
 
 	struct ws_queue z;
-	rc = ws_queue_init(&z, 0);
+	ws_queue_init(&z, 0);
 	a = ws_msg_new("z", 1);
 	pushed = ws_queue_push(&z, a);
-	ok(rc == -1 && !pushed && a->refs == 1, "a queue of capacity 0 holds nothing");
-	ws_msg_unref(a);
+	ok(!pushed && a->refs == 1, "a queue of limit 0 holds nothing");
 	ws_queue_free(&z);
+
+	/* Growth: a ring of WS_QUEUE_FIRST_SLOTS, wrapped, then doubled up to the limit. */
+	struct ws_queue g;
+	enum { LIMIT = 10 };
+	struct ws_msg *msgs[LIMIT + 1];
+	for (int i = 0; i <= LIMIT; i++)
+		msgs[i] = ws_msg_new("g", 1);
+	ws_queue_init(&g, LIMIT);
+	ws_queue_push(&g, a);
+	ws_queue_push(&g, a);
+	ws_queue_pop(&g);
+	ws_queue_pop(&g);
+	ok(g.cap == WS_QUEUE_FIRST_SLOTS && g.slots != NULL, "a queue that keeps up keeps its first small ring");
+	bool all = true;
+	for (int i = 0; i < LIMIT; i++) /* starts at head 2: the first growth unrolls a wrapped ring */
+		all = ws_queue_push(&g, msgs[i]) && all;
+	ok(all && g.count == LIMIT && g.cap == LIMIT, "the ring grows as messages pile up, to the limit (10)");
+	pushed = ws_queue_push(&g, msgs[LIMIT]);
+	ok(!pushed && msgs[LIMIT]->refs == 1, "past the limit a push is refused");
+	bool in_order = true;
+	for (int i = 0; i < LIMIT; i++) {
+		in_order = in_order && ws_queue_peek(&g) == msgs[i];
+		ws_queue_pop(&g);
+	}
+	ok(in_order, "growth keeps the order of a wrapped ring");
+	ok(g.slots == NULL && g.cap == 0 && g.count == 0, "a grown ring is given back once drained");
+	pushed = ws_queue_push(&g, a);
+	ok(pushed && g.cap == WS_QUEUE_FIRST_SLOTS, "the next push takes a first small ring again");
+	ws_queue_free(&g);
+	for (int i = 0; i <= LIMIT; i++)
+		ws_msg_unref(msgs[i]);
+	ws_msg_unref(a);
 	return done();
 }
