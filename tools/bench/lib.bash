@@ -8,7 +8,6 @@ export STATION_CONFIG=${STATION_CONFIG:-$STATION_RUN_DIR/station.conf}
 . "$PWD/tests/helpers/common.bash"
 
 bench_require_stack() {
-  command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
   curl -fsS "$STATION_URL/api/health" >/dev/null ||
     { echo "the dev stack does not answer at $STATION_URL: run scripts/dev up" >&2; exit 1; }
 }
@@ -31,6 +30,23 @@ bench_seed_devices() {
       -H 'Content-Type: application/json' \
       -d "{\"externalId\":\"bench-$i-$RANDOM\",\"name\":\"Bench $i\",\"type\":\"climate\"}"
   done
+}
+
+# Creates COUNT climate devices named PREFIX-0 … PREFIX-(COUNT-1) through the API and
+# writes "externalId climate deviceToken" lines to FILE (devsim's --credentials format).
+bench_create_devices() {
+  local token=$1 prefix=$2 count=$3 file=$4 i body
+  for ((i = 0; i < count; i++)); do
+    body=$(curl -fsS -X POST "$STATION_URL/api/devices" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' \
+      -d "{\"externalId\":\"$prefix-$i\",\"name\":\"Bench $prefix $i\",\"type\":\"climate\"}")
+    echo "$prefix-$i climate $(jq -r .deviceToken <<<"$body")" >>"$file"
+  done
+}
+
+# Deletes the devices whose external id starts with PREFIX- (what bench_create_devices made).
+bench_delete_devices() {
+  bench_psql "DELETE FROM devices WHERE external_id LIKE '$1-%'" >/dev/null
 }
 
 # wrk prints 1.23ms / 456.00us / 1.2s; this prints milliseconds.
