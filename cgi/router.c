@@ -83,8 +83,8 @@ static int read_json_body(struct request *req)
 {
 	static long limit = -1, depth = -1;
 	if (limit < 0) {
-		limit = cfg_int("http.body_limit", 1024, 1L << 30);
-		depth = cfg_int("http.json_max_depth", 2, 1000);
+		limit = cfg_int("http.body_limit");
+		depth = cfg_int("http.json_max_depth");
 	}
 	int status = request_read_body(req, (size_t)limit);
 	if (status)

@@ -24,7 +24,7 @@
 #include "internal.h"
 #include "log.h"
 
-#define MAX_PROCESSES 64
+#define MAX_PROCESSES 64 /* the top of http.workers' range in lib/config.c */
 
 static volatile sig_atomic_t shutting_down;
 
@@ -169,7 +169,7 @@ int worker_main(const char *module, const struct route *routes)
 		log_error("expects a listening FastCGI socket on fd 0 (spawn-fcgi or a systemd socket unit)");
 		return 2;
 	}
-	int count = (int)cfg_int("http.workers", 1, MAX_PROCESSES);
+	int count = (int)cfg_int("http.workers");
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	return supervise(module, routes, count);
 }

@@ -1,9 +1,11 @@
 /*
  * config.c — configuration keys, defaults, file parsing and environment overrides.
  *
- * The table below is the whole reference: docs/configuration.md mirrors it, and
- * cfg_print_reference() prints it. Values live in a small static table: the
- * configuration is read once at start and never changes in a running process.
+ * The table below is the whole reference: every key with its default, its kind and, for
+ * numbers, the range accepted; docs/configuration.md mirrors it, and
+ * cfg_print_reference() prints it. Values live in the same static table: the
+ * configuration is read and checked once at start and never changes in a running
+ * process.
  */
 #include "config.h"
 
@@ -26,51 +28,60 @@
 #define PKGDATADIR "/usr/share/smart-station"
 #endif
 
+enum cfg_kind { CFG_TEXT, CFG_INT, CFG_BOOL };
+
 struct cfg_key {
 	const char *key;
 	const char *fallback;
 	const char *doc;
-	char *value; /* from the file or the environment, or NULL */
+	enum cfg_kind kind;
+	long min, max;    /* CFG_INT: the accepted range */
+	char *value;      /* from the file or the environment, or NULL */
+	long number;      /* CFG_INT, CFG_BOOL: the value, once cfg_load() checked it */
 };
 
+#define TEXT(key, fallback, doc) { key, fallback, doc, CFG_TEXT, 0, 0, NULL, 0 }
+#define INT(key, fallback, min, max, doc) { key, fallback, doc, CFG_INT, min, max, NULL, 0 }
+#define BOOL(key, fallback, doc) { key, fallback, doc, CFG_BOOL, 0, 0, NULL, 0 }
+
 static struct cfg_key cfg_keys[] = {
-	{ "log.level", "info", "debug, info, warn or error", NULL },
-	{ "db.conninfo", "dbname=station", "libpq connection string of the station database", NULL },
-	{ "db.connect_timeout", "2", "seconds one connection attempt may take", NULL },
-	{ "db.retry_max_ms", "30000", "longest pause between reconnection attempts of a daemon", NULL },
-	{ "http.body_limit", "1048576", "largest accepted request body in bytes (413 beyond)", NULL },
-	{ "http.json_max_depth", "32", "deepest accepted JSON nesting in request bodies", NULL },
-	{ "http.allowed_origins", "", "extra origins (comma separated) allowed for cookie-authenticated writes", NULL },
-	{ "http.workers", "2", "pre-forked processes per REST module", NULL },
-	{ "auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)", NULL },
-	{ "auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)", NULL },
-	{ "auth.access_ttl", "900", "access token lifetime in seconds", NULL },
-	{ "auth.refresh_ttl", "1209600", "refresh token lifetime in seconds (14 days)", NULL },
-	{ "auth.bcrypt_cost", "12", "bcrypt cost of new password hashes", NULL },
-	{ "auth.cookie_secure", "false", "mark auth cookies Secure (only when served over HTTPS)", NULL },
-	{ "auth.lockout_failures", "5", "failed logins before an account is locked", NULL },
-	{ "migrate.dir", PKGDATADIR "/migrations", "directory of NNN_name.sql migrations", NULL },
-	{ "mqtt.host", "127.0.0.1", "broker address the daemons connect to", NULL },
-	{ "mqtt.port", "1883", "broker port the daemons connect to", NULL },
-	{ "mqtt.public_host", "", "broker host given to devices (empty: the host the request came to)", NULL },
-	{ "mqtt.public_port", "1883", "broker port given to devices", NULL },
-	{ "mqtt.allow_anonymous_devices", "false", "let devices without credentials connect (legacy firmware)", NULL },
-	{ "mqtt.daemon_username", "station-mqttd", "MQTT username of the station's own daemons", NULL },
-	{ "mqtt.daemon_password_file", LOCALSTATEDIR "/lib/smart-station/mqtt_password", "file holding the daemons' MQTT password (mode 0600)", NULL },
-	{ "mqtt.max_payload", "65536", "largest MQTT payload mqttd accepts from a device, in bytes", NULL },
-	{ "mqtt.json_max_depth", "16", "deepest JSON nesting mqttd accepts in a device payload", NULL },
-	{ "mqtt.heartbeat_timeout", "180", "seconds without heartbeat after which a device is offline", NULL },
-	{ "mqtt.batch_max", "500", "most telemetry messages written in one transaction", NULL },
-	{ "mqtt.batch_interval_ms", "25", "at most one telemetry batch per this many ms: the longest a message waits under load", NULL },
-	{ "events.retention_days", "30", "days device events are kept (device-events-cleanup)", NULL },
-	{ "events.page_limit", "500", "largest page of a paged history", NULL },
-	{ "ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)", NULL },
-	{ "ws.port", "8081", "port wsd listens on", NULL },
-	{ "ws.queue_limit", "256", "messages queued for one WebSocket client before it is dropped", NULL },
-	{ "ws.ping_interval", "30", "seconds between server pings to WebSocket clients", NULL },
-	{ "ws.max_clients", "2000", "most WebSocket clients connected at once", NULL },
-	{ "devices.command_ttl", "30", "seconds a queued device command stays deliverable", NULL },
-	{ "devices.list_limit", "1000", "most devices one list returns", NULL },
+	TEXT("log.level", "info", "debug, info, warn or error"),
+	TEXT("db.conninfo", "dbname=station", "libpq connection string of the station database"),
+	INT("db.connect_timeout", "2", 1, 3600, "seconds one connection attempt may take"),
+	INT("db.retry_max_ms", "30000", 100, 3600000, "longest pause between reconnection attempts of a daemon"),
+	INT("http.body_limit", "1048576", 1024, 1L << 30, "largest accepted request body in bytes (413 beyond)"),
+	INT("http.json_max_depth", "32", 2, 1000, "deepest accepted JSON nesting in request bodies"),
+	TEXT("http.allowed_origins", "", "extra origins (comma separated) allowed for cookie-authenticated writes"),
+	INT("http.workers", "2", 1, 64, "pre-forked processes per REST module"),
+	TEXT("auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)"),
+	TEXT("auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)"),
+	INT("auth.access_ttl", "900", 60, 86400, "access token lifetime in seconds"),
+	INT("auth.refresh_ttl", "1209600", 300, 366L * 86400, "refresh token lifetime in seconds (14 days)"),
+	INT("auth.bcrypt_cost", "12", 4, 31, "bcrypt cost of new password hashes"),
+	BOOL("auth.cookie_secure", "false", "mark auth cookies Secure (only when served over HTTPS)"),
+	INT("auth.lockout_failures", "5", 1, 1000, "failed logins before an account is locked"),
+	TEXT("migrate.dir", PKGDATADIR "/migrations", "directory of NNN_name.sql migrations"),
+	TEXT("mqtt.host", "127.0.0.1", "broker address the daemons connect to"),
+	INT("mqtt.port", "1883", 1, 65535, "broker port the daemons connect to"),
+	TEXT("mqtt.public_host", "", "broker host given to devices (empty: the host the request came to)"),
+	INT("mqtt.public_port", "1883", 1, 65535, "broker port given to devices"),
+	BOOL("mqtt.allow_anonymous_devices", "false", "let devices without credentials connect (legacy firmware)"),
+	TEXT("mqtt.daemon_username", "station-mqttd", "MQTT username of the station's own daemons"),
+	TEXT("mqtt.daemon_password_file", LOCALSTATEDIR "/lib/smart-station/mqtt_password", "file holding the daemons' MQTT password (mode 0600)"),
+	INT("mqtt.max_payload", "65536", 128, 16L * 1024 * 1024, "largest MQTT payload mqttd accepts from a device, in bytes"),
+	INT("mqtt.json_max_depth", "16", 2, 1000, "deepest JSON nesting mqttd accepts in a device payload"),
+	INT("mqtt.heartbeat_timeout", "180", 10, 7L * 86400, "seconds without heartbeat after which a device is offline"),
+	INT("mqtt.batch_max", "500", 1, 10000, "most telemetry messages written in one transaction"),
+	INT("mqtt.batch_interval_ms", "25", 0, 60000, "at most one telemetry batch per this many ms: the longest a message waits under load"),
+	INT("events.retention_days", "30", 1, 36500, "days device events are kept (device-events-cleanup)"),
+	INT("events.page_limit", "500", 1, 100000, "largest page of a paged history"),
+	TEXT("ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)"),
+	INT("ws.port", "8081", 1, 65535, "port wsd listens on"),
+	INT("ws.queue_limit", "256", 1, 1000000, "messages queued for one WebSocket client before it is dropped"),
+	INT("ws.ping_interval", "30", 1, 3600, "seconds between server pings to WebSocket clients"),
+	INT("ws.max_clients", "2000", 1, 1000000, "most WebSocket clients connected at once"),
+	INT("devices.command_ttl", "30", 1, 86400, "seconds a queued device command stays deliverable"),
+	INT("devices.list_limit", "1000", 1, 100000, "most devices one list returns"),
 };
 
 #define CFG_KEY_COUNT (sizeof cfg_keys / sizeof cfg_keys[0])
@@ -148,6 +159,39 @@ static int cfg_parse_file(const char *path, int required)
 	return rc;
 }
 
+/* Every number and boolean parsed once, now: a bad value stops any program at start, not
+ * the first request that happens to read it. Values are not secrets (secrets live in files). */
+static int cfg_check_values(void)
+{
+	int rc = 0;
+	for (size_t i = 0; i < CFG_KEY_COUNT; i++) {
+		struct cfg_key *k = &cfg_keys[i];
+		const char *s = k->value ? k->value : k->fallback;
+		if (k->kind == CFG_INT) {
+			char *end;
+			errno = 0;
+			k->number = strtol(s, &end, 10);
+			if (errno || end == s || *end != '\0' || k->number < k->min || k->number > k->max) {
+				log_error("config %s: must be an integer between %ld and %ld (not \"%s\")", k->key, k->min,
+					  k->max, s);
+				rc = -1;
+			}
+		} else if (k->kind == CFG_BOOL) {
+			if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0) {
+				k->number = 1;
+			} else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || *s == '\0') {
+				k->number = 0;
+			} else {
+				log_error("config %s: must be true or false (not \"%s\")", k->key, s);
+				rc = -1;
+			}
+		}
+	}
+	return rc;
+}
+
+static bool cfg_loaded;
+
 int cfg_load(void)
 {
 	const char *path = getenv("STATION_CONFIG");
@@ -167,6 +211,9 @@ int cfg_load(void)
 		return -1;
 	}
 	log_set_level(level);
+	if (cfg_check_values() != 0)
+		rc = -1;
+	cfg_loaded = rc == 0;
 	return rc;
 }
 
@@ -176,28 +223,26 @@ const char *cfg_string(const char *key)
 	return k->value ? k->value : k->fallback;
 }
 
-long cfg_int(const char *key, long min, long max)
+/* A checked value of the given kind; asking before cfg_load() succeeded, or for a key of
+ * another kind, is a programming error. */
+static long cfg_number(const char *key, enum cfg_kind kind)
 {
-	const char *s = cfg_string(key);
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < min || v > max) {
-		log_error("config %s: must be an integer between %ld and %ld", key, min, max);
-		exit(2);
+	struct cfg_key *k = cfg_find_or_abort(key);
+	if (!cfg_loaded || k->kind != kind) {
+		log_error("config key %s read %s", key, cfg_loaded ? "as the wrong kind" : "before cfg_load()");
+		abort();
 	}
-	return v;
+	return k->number;
+}
+
+long cfg_int(const char *key)
+{
+	return cfg_number(key, CFG_INT);
 }
 
 bool cfg_bool(const char *key)
 {
-	const char *s = cfg_string(key);
-	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0)
-		return true;
-	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || *s == '\0')
-		return false;
-	log_error("config %s: must be true or false", key);
-	exit(2);
+	return cfg_number(key, CFG_BOOL) != 0;
 }
 
 const char *cfg_read_secret(const char *path_key, size_t min_length)
@@ -228,6 +273,14 @@ const char *cfg_read_secret(const char *path_key, size_t min_length)
 
 void cfg_print_reference(void)
 {
-	for (size_t i = 0; i < CFG_KEY_COUNT; i++)
-		printf("# %s\n%s = %s\n\n", cfg_keys[i].doc, cfg_keys[i].key, cfg_keys[i].fallback);
+	for (size_t i = 0; i < CFG_KEY_COUNT; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		if (k->kind == CFG_INT)
+			printf("# %s (%ld to %ld)\n", k->doc, k->min, k->max);
+		else if (k->kind == CFG_BOOL)
+			printf("# %s (true or false)\n", k->doc);
+		else
+			printf("# %s\n", k->doc);
+		printf("%s = %s\n\n", k->key, k->fallback);
+	}
 }

@@ -3,8 +3,9 @@
  * an environment variable STATION_<KEY> (dots and dashes become underscores, upper case:
  * db.conninfo → STATION_DB_CONNINFO).
  *
- * Every key, its default and its meaning are declared once, in config.c; asking for a
- * key that is not declared there is a programming error and aborts. The file is
+ * Every key, its default, its kind (text, number with a range, boolean) and its meaning
+ * are declared once, in config.c; asking for a key that is not declared there, or as
+ * another kind, is a programming error and aborts. The file is
  * $STATION_CONFIG, or SYSCONFDIR/smart-station/station.conf.
  */
 #ifndef STATION_CONFIG_H
@@ -13,12 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Loads the file; returns 0, or -1 after logging exactly what is wrong with it. */
+/* Loads the file and the environment and checks every number and boolean against the
+ * table; returns 0, or -1 after logging exactly what is wrong (every program then stops
+ * with status 2). */
 int cfg_load(void);
 
 const char *cfg_string(const char *key);
-/* A number; a value that is not an integer in [min, max] is fatal at startup. */
-long cfg_int(const char *key, long min, long max);
+/* The value of a number key, already checked against its declared range. */
+long cfg_int(const char *key);
+/* The value of a true/false key (true|yes|1, false|no|0|empty). */
 bool cfg_bool(const char *key);
 
 /* Reads a secret file (first line, trimmed) into a static buffer; NULL after logging why. */

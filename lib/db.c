@@ -86,7 +86,7 @@ int db_connect(struct db *db)
 
 void db_connect_with_backoff(struct db *db)
 {
-	long max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	long max_ms = cfg_int("db.retry_max_ms");
 	long delay_ms = 100;
 	int attempt = 0;
 	while (db_connect(db) != 0) {

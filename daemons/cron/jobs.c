@@ -68,7 +68,7 @@ char *cron_status_changed_payload(struct arena *arena, const char *device_id, co
 static enum db_status heartbeat_timeout(struct db *db, struct arena *arena, long long *changed)
 {
 	PGresult *res;
-	enum db_status st = cron_repo_mark_silent_offline(db, arena, cfg_int("mqtt.heartbeat_timeout", 1, 86400 * 7),
+	enum db_status st = cron_repo_mark_silent_offline(db, arena, cfg_int("mqtt.heartbeat_timeout"),
 							  &res);
 	if (st != DB_OK)
 		return st;
@@ -100,7 +100,7 @@ static enum db_status refresh_token_cleanup(struct db *db, struct arena *arena, 
 /* device-events-cleanup: events older than events.retention_days. */
 static enum db_status device_events_cleanup(struct db *db, struct arena *arena, long long *changed)
 {
-	return cron_repo_delete_old_device_events(db, arena, cfg_int("events.retention_days", 1, 36500), changed);
+	return cron_repo_delete_old_device_events(db, arena, cfg_int("events.retention_days"), changed);
 }
 
 const struct cron_job cron_jobs[] = {

@@ -40,7 +40,7 @@ static void usage(FILE *out)
 
 static int connect_bounded(struct db *db)
 {
-	long pause_ms = CONNECT_FIRST_PAUSE_MS, max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	long pause_ms = CONNECT_FIRST_PAUSE_MS, max_ms = cfg_int("db.retry_max_ms");
 	for (int attempt = 1;; attempt++) {
 		if (db_connect(db) == 0)
 			return 0;

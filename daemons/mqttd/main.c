@@ -52,18 +52,18 @@ static int read_config(struct mqttd_config *c)
 		log_error("config mqtt.host: must not be empty");
 		return -1;
 	}
-	c->port = (int)cfg_int("mqtt.port", 1, 65535);
+	c->port = (int)cfg_int("mqtt.port");
 	c->username = cfg_string("mqtt.daemon_username");
 	if (!*c->username) {
 		log_error("config mqtt.daemon_username: must not be empty");
 		return -1;
 	}
-	c->max_payload = (size_t)cfg_int("mqtt.max_payload", 128, 16 * 1024 * 1024);
-	c->json_max_depth = (int)cfg_int("mqtt.json_max_depth", 2, 1000);
-	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout", 10, 86400);
-	c->batch_max = (size_t)cfg_int("mqtt.batch_max", 1, 10000);
-	c->batch_interval_ms = cfg_int("mqtt.batch_interval_ms", 0, 60000);
-	c->db_retry_max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	c->max_payload = (size_t)cfg_int("mqtt.max_payload");
+	c->json_max_depth = (int)cfg_int("mqtt.json_max_depth");
+	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout");
+	c->batch_max = (size_t)cfg_int("mqtt.batch_max");
+	c->batch_interval_ms = cfg_int("mqtt.batch_interval_ms");
+	c->db_retry_max_ms = cfg_int("db.retry_max_ms");
 	c->password = cfg_read_secret("mqtt.daemon_password_file", 1);
 	if (!c->password) {
 		log_error("cannot start without the MQTT password of the station's daemons");

@@ -279,7 +279,7 @@ void listener_start(struct wsd *w)
 	l->wsd = w;
 	l->db = db_new("station-wsd");
 	l->retry_ms = RETRY_FIRST_MS;
-	l->retry_max_ms = cfg_int("db.retry_max_ms", 100, 3600000);
+	l->retry_max_ms = cfg_int("db.retry_max_ms");
 	w->listener = l;
 	/* The first attempt now, the next ones from the loop: clients can connect meanwhile
 	 * and are refused with 1011 until the database answers. */

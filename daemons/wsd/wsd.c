@@ -106,10 +106,10 @@ int main(int argc, char **argv)
 	}
 	w.allowed_origins = cfg_string("http.allowed_origins");
 	const char *listen_address = cfg_string("ws.listen");
-	int port = (int)cfg_int("ws.port", 1, 65535);
-	w.queue_limit = (size_t)cfg_int("ws.queue_limit", 1, 1000000);
-	w.ping_interval = (int)cfg_int("ws.ping_interval", 1, 3600);
-	w.max_clients = (size_t)cfg_int("ws.max_clients", 1, 1000000);
+	int port = (int)cfg_int("ws.port");
+	w.queue_limit = (size_t)cfg_int("ws.queue_limit");
+	w.ping_interval = (int)cfg_int("ws.ping_interval");
+	w.max_clients = (size_t)cfg_int("ws.max_clients");
 	ensure_fd_limit(&w);
 
 	/* From here a stop signal ends the run cleanly, whenever it comes. */

@@ -37,22 +37,22 @@ static const char MSG_REUSED_REFRESH[] = "refresh token reuse detected";
 
 static long access_ttl(void)
 {
-	return cfg_int("auth.access_ttl", 60, 86400);
+	return cfg_int("auth.access_ttl");
 }
 
 static long refresh_ttl(void)
 {
-	return cfg_int("auth.refresh_ttl", 300, 366L * 86400);
+	return cfg_int("auth.refresh_ttl");
 }
 
 static int bcrypt_cost(void)
 {
-	return (int)cfg_int("auth.bcrypt_cost", 4, 31);
+	return (int)cfg_int("auth.bcrypt_cost");
 }
 
 static long lockout_failures(void)
 {
-	return cfg_int("auth.lockout_failures", 1, 1000);
+	return cfg_int("auth.lockout_failures");
 }
 
 long auth_lock_seconds(long failures, long threshold)

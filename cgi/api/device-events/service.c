@@ -146,7 +146,7 @@ int event_filter_or_reply(struct request *req, struct event_filter *filter, long
 	if (filter->since && filter->until && until < since)
 		return reply_error(req, 400, "until: must not be earlier than since");
 
-	long max = event_page_max(cfg_int("events.page_limit", 1, 100000));
+	long max = event_page_max(cfg_int("events.page_limit"));
 	const char *limit_text = req_query(req, "limit");
 	*limit = limit_text ? atol(limit_text) : (EVENTS_PAGE_DEFAULT < max ? EVENTS_PAGE_DEFAULT : max);
 	if (*limit < 1 || *limit > max)

@@ -76,7 +76,7 @@ static int device_list(struct request *req)
 		.type = req_query(req, "type"),
 		.status = req_query(req, "status"),
 		.q = q && *q ? q : NULL,
-		.limit = cfg_int("devices.list_limit", 1, 100000),
+		.limit = cfg_int("devices.list_limit"),
 	};
 	filter.zone_id = filter.zone_none ? NULL : zone;
 	PGresult *res;
@@ -148,7 +148,7 @@ static int device_create(struct request *req)
 	jw_object_begin(w);
 	jw_member_string(w, "stationId", db_value(station, 0, 0));
 	jw_member_string(w, "mqttHost", device_mqtt_host(req->arena, cfg_string("mqtt.public_host"), req->host));
-	jw_member_int(w, "mqttPort", cfg_int("mqtt.public_port", 1, 65535));
+	jw_member_int(w, "mqttPort", cfg_int("mqtt.public_port"));
 	jw_member_string(w, "deviceId", external_id);
 	jw_object_end(w);
 	jw_object_end(w);
@@ -225,7 +225,7 @@ static int device_command(struct request *req)
 	if (strcmp(db_value(target, 0, TARGET_COL_STATUS), "online") != 0)
 		return reply_error(req, 409, "device is offline");
 	st = device_commands_enqueue(req->db, req->arena, db_value(target, 0, TARGET_COL_ID), body_string(req, "action"),
-				     params_json, req->caller.user_id, cfg_int("devices.command_ttl", 1, 86400), &res);
+				     params_json, req->caller.user_id, cfg_int("devices.command_ttl"), &res);
 	if (st != DB_OK)
 		return reply_db_error(req, st);
 	db_write_row(reply_json(req, 202), res, 0, command_queued_columns);
