@@ -101,6 +101,18 @@ PGresult *db_query_or_reply(struct request *req, struct db_stmt *stmt, const cha
 	return NULL;
 }
 
+int db_commit_or_reply(struct request *req)
+{
+	enum db_status st = db_commit(req->db, req->arena);
+	return st == DB_OK ? 0 : reply_db_error(req, st);
+}
+
+int reply_rollback(struct request *req, enum db_status status)
+{
+	db_rollback(req->db, req->arena);
+	return reply_db_error(req, status);
+}
+
 void reply_header(struct request *req, const char *name, const char *value)
 {
 	buf_printf(&req->headers, "%s: %s\r\n", name, value);

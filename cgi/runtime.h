@@ -139,6 +139,10 @@ int reply_db_error(struct request *req, enum db_status status);
  * reply_db_error(); the handler then returns req->status.
  */
 PGresult *db_query_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params);
+/* Commits the request's transaction: 0, or the status of reply_db_error() when it fails. */
+int db_commit_or_reply(struct request *req);
+/* Rolls back the request's transaction and replies for the status that failed it. */
+int reply_rollback(struct request *req, enum db_status status);
 
 /* Shared secrets, loaded at start. */
 const char *runtime_jwt_secret(void);

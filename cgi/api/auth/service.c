@@ -100,19 +100,6 @@ static const char *user_agent_for_storage(struct arena *arena, const char *user_
 	return out;
 }
 
-/* Ends a failed transaction and answers for its status. */
-static int rollback_reply(struct request *req, enum db_status st)
-{
-	db_rollback(req->db, req->arena);
-	return reply_db_error(req, st);
-}
-
-static int commit_or_reply(struct request *req)
-{
-	enum db_status st = db_commit(req->db, req->arena);
-	return st == DB_OK ? 0 : reply_db_error(req, st);
-}
-
 /* Stores a new refresh token in family_id (NULL: a new family, i.e. a new session). */
 static enum db_status store_refresh_token(struct request *req, const char *user_id, const char *family_id,
 					  struct auth_tokens *tokens)
@@ -208,7 +195,7 @@ int auth_register_or_reply(struct request *req, const char *email, const char *n
 		db_rollback(req->db, req->arena);
 		return req->status;
 	}
-	if (commit_or_reply(req))
+	if (db_commit_or_reply(req))
 		return req->status;
 	log_fields(LOG_INFO, "owner registered", "userId", db_value(*user, 0, USER_COL_ID), NULL);
 	return sign_access_token_or_reply(req, *user, tokens);
@@ -343,7 +330,7 @@ int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresu
 		db_rollback(req->db, req->arena);
 		return reject_refresh_or_reply(req, hash);
 	}
-	if (commit_or_reply(req))
+	if (db_commit_or_reply(req))
 		return req->status;
 	return sign_access_token_or_reply(req, *user, tokens);
 }
@@ -375,8 +362,8 @@ static int store_new_password_or_reply(struct request *req, const char *hash)
 	if (st == DB_OK)
 		st = auth_repo_revoke_other_families(req->db, req->arena, req->caller.user_id, caller_family(req));
 	if (st != DB_OK)
-		return rollback_reply(req, st);
-	return commit_or_reply(req);
+		return reply_rollback(req, st);
+	return db_commit_or_reply(req);
 }
 
 int auth_change_password_or_reply(struct request *req, const char *current_password, const char *new_password)

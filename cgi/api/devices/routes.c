@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "external_id.h"
 #include "runtime.h"
 #include "repo.h"
 #include "service.h"
@@ -54,19 +55,6 @@ static const struct field device_commands_query[] = {
 	{ 0 },
 };
 
-/* Ends a failed transaction and answers for its status. */
-static int rollback_reply(struct request *req, enum db_status st)
-{
-	db_rollback(req->db, req->arena);
-	return reply_db_error(req, st);
-}
-
-static int commit_or_reply(struct request *req)
-{
-	enum db_status st = db_commit(req->db, req->arena);
-	return st == DB_OK ? 0 : reply_db_error(req, st);
-}
-
 /* GET /api/devices — a plain array, ordered by name, at most devices.list_limit rows. */
 static int device_list(struct request *req)
 {
@@ -106,7 +94,7 @@ static int device_create(struct request *req)
 	const char *external_id = body_string(req, "externalId");
 	const char *type = body_string(req, "type");
 	const char *zone_id = body_string(req, "zoneId"); /* NULL when absent or null */
-	if (!device_external_id_is_valid(external_id))
+	if (!device_external_id_valid(external_id, external_id ? strlen(external_id) : 0))
 		return reply_error(req, 400, "externalId: must contain only letters, digits, _ . : and -");
 
 	PGresult *refs, *station, *res;
@@ -133,10 +121,10 @@ static int device_create(struct request *req)
 		return reply_error(req, 409, "externalId: already registered");
 	}
 	if (st != DB_OK)
-		return rollback_reply(req, st);
+		return reply_rollback(req, st);
 	if ((st = device_announce_row(req, "device.created", res, 0)) != DB_OK)
-		return rollback_reply(req, st);
-	if (commit_or_reply(req))
+		return reply_rollback(req, st);
+	if (db_commit_or_reply(req))
 		return req->status;
 
 	struct jw *w = reply_json(req, 201);
@@ -174,14 +162,14 @@ static int device_patch(struct request *req)
 		return reply_error(req, 400, "zoneId: zone not found");
 	}
 	if (st != DB_OK)
-		return rollback_reply(req, st);
+		return reply_rollback(req, st);
 	if (PQntuples(res) == 0) {
 		db_rollback(req->db, req->arena);
 		return reply_error(req, 404, "device not found");
 	}
 	if ((st = device_announce_row(req, "device.updated", res, 0)) != DB_OK)
-		return rollback_reply(req, st);
-	if (commit_or_reply(req))
+		return reply_rollback(req, st);
+	if (db_commit_or_reply(req))
 		return req->status;
 	db_write_row(reply_json(req, 200), res, 0, device_columns);
 	return 200;
@@ -195,7 +183,7 @@ static int device_delete(struct request *req)
 	if (st != DB_OK)
 		return reply_db_error(req, st);
 	if ((st = devices_delete(req->db, req->arena, req_param(req, "id"), &res)) != DB_OK)
-		return rollback_reply(req, st);
+		return reply_rollback(req, st);
 	if (PQntuples(res) == 0) {
 		db_rollback(req->db, req->arena);
 		return reply_error(req, 404, "device not found");
@@ -204,8 +192,8 @@ static int device_delete(struct request *req)
 	if (st == DB_OK)
 		st = device_announce_credentials(req, db_value(res, 0, DELETED_COL_EXTERNAL_ID), "deleted");
 	if (st != DB_OK)
-		return rollback_reply(req, st);
-	if (commit_or_reply(req))
+		return reply_rollback(req, st);
+	if (db_commit_or_reply(req))
 		return req->status;
 	return reply_empty(req, 204);
 }
@@ -262,14 +250,14 @@ static int device_token_rotate(struct request *req)
 	st = devices_set_token_hash(req->db, req->arena, req_param(req, "id"), sha256_hex(req->arena, token, strlen(token)),
 				    &res);
 	if (st != DB_OK)
-		return rollback_reply(req, st);
+		return reply_rollback(req, st);
 	if (PQntuples(res) == 0) {
 		db_rollback(req->db, req->arena);
 		return reply_error(req, 404, "device not found");
 	}
 	if ((st = device_announce_credentials(req, db_value(res, 0, 0), "rotated")) != DB_OK)
-		return rollback_reply(req, st);
-	if (commit_or_reply(req))
+		return reply_rollback(req, st);
+	if (db_commit_or_reply(req))
 		return req->status;
 	struct jw *w = reply_json(req, 200);
 	jw_object_begin(w);
