@@ -1,10 +1,10 @@
 /*
  * service.c — rules of the devices module (api-devices).
  *
- * What a schema cannot say about device input lives here: the external id alphabet
- * (it becomes an MQTT topic level and username, so never '/', '+' or '#'), the host a
- * new device is told to dial, and whether a command fits the device's type (the type's
- * declared commands and params, SPEC §4; the params format is in docs/devices.md).
+ * What a schema cannot say about device input lives here (the external id alphabet is
+ * libstation's, external_id.h): the host a new device is told to dial, and whether a
+ * command fits the device's type (the type's declared commands and params, SPEC §4;
+ * the params format is in docs/devices.md).
  * Push messages (SPEC §6) and credential notices are built here with the JSON writer,
  * never in SQL, and sent through repo.c inside the caller's transaction.
  * No SQL text here; no token ever reaches a log or a message.
@@ -24,20 +24,6 @@
 #define NOTIFY_PAYLOAD_MAX 7999
 /* Largest command params object (bytes of JSON) forwarded to a device. */
 #define COMMAND_PARAMS_MAX 4096
-
-bool device_external_id_is_valid(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n < 1 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '.' || c == ':' || c == '-'))
-			return false;
-	}
-	return true;
-}
 
 const char *device_mqtt_host(struct arena *arena, const char *configured, const char *request_host)
 {

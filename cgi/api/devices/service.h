@@ -1,7 +1,8 @@
 /*
- * service.h — rules of the devices module (api-devices): what an external id may be,
- * which host a device is told to dial, whether a command fits the device's type, and
- * the push and credential messages announced with every change.
+ * service.h — rules of the devices module (api-devices): which host a device is told
+ * to dial, whether a command fits the device's type, and the push and credential
+ * messages announced with every change. The external id rule is libstation's
+ * (external_id.h), shared with mqttd.
  */
 #ifndef STATION_API_DEVICES_SERVICE_H
 #define STATION_API_DEVICES_SERVICE_H
@@ -10,9 +11,6 @@
 #include <stdbool.h>
 
 #include "runtime.h"
-
-/* 1..64 characters of [A-Za-z0-9_.:-]: it becomes an MQTT topic level and username. */
-bool device_external_id_is_valid(const char *s);
 
 /* mqtt.public_host, or the host of the request without its port; NULL when neither is known. */
 const char *device_mqtt_host(struct arena *arena, const char *configured, const char *request_host);

@@ -17,19 +17,6 @@ static const char *const suffixes[] = {
 };
 #define SUFFIX_COUNT (sizeof suffixes / sizeof suffixes[0])
 
-bool device_external_id_valid(const char *s, size_t n)
-{
-	if (n < 1 || n > DEVICE_EXTERNAL_ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '.' || c == ':' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 /* A level of the topic: start and length. */
 struct level {
 	const char *s;

@@ -13,9 +13,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-
-/* The devices API accepts 1–64 characters of [A-Za-z0-9_.:-] (docs/devices.md). */
-#define DEVICE_EXTERNAL_ID_MAX 64
+#include "external_id.h"
 
 enum device_topic_kind {
 	DEVICE_TOPIC_HANDSHAKE,
@@ -28,9 +26,6 @@ struct device_topic {
 	enum device_topic_kind kind;
 	char external_id[DEVICE_EXTERNAL_ID_MAX + 1];
 };
-
-/* True when s[0..n) is a valid external id. */
-bool device_external_id_valid(const char *s, size_t n);
 
 /*
  * Parses a topic a device published on. Returns 0, or -1 with *reason set to a short
