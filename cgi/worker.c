@@ -23,6 +23,7 @@
 #include "config.h"
 #include "internal.h"
 #include "log.h"
+#include "stop_signal.h"
 
 #define MAX_PROCESSES 64 /* the top of http.workers' range in lib/config.c */
 
@@ -53,10 +54,7 @@ static void handle_one(struct request *req, const struct route *routes)
 /* The life of one pre-forked process. */
 static int serve(const char *module, const struct route *routes)
 {
-	struct sigaction sa = { .sa_handler = on_child_term }; /* no SA_RESTART: accept() wakes */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	stop_signal_handle(on_child_term); /* accept() wakes with EINTR */
 	signal(SIGPIPE, SIG_IGN);
 
 	struct db *db = db_new(module);
@@ -102,10 +100,7 @@ static void on_parent_term(int sig)
 static int supervise(const char *module, const struct route *routes, int count)
 {
 	pid_t children[MAX_PROCESSES] = { 0 };
-	struct sigaction sa = { .sa_handler = on_parent_term };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	stop_signal_handle(on_parent_term);
 	for (int i = 0; i < count; i++)
 		children[i] = spawn(module, routes);
 	log_info("serving with %d processes", count);

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "infrastructure/repo.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "timeutil.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -96,14 +97,8 @@ static char *read_station_id(struct mqttd *m)
 
 static void install_signals(sigset_t *unblocked)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	stop_signal_handle(on_stop_signal);
+	signal(SIGPIPE, SIG_IGN);
 	sigset_t stops;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "timeutil.h"
 #include "wsd.h"
 
@@ -113,12 +114,7 @@ int main(int argc, char **argv)
 	ensure_fd_limit(&w);
 
 	/* From here a stop signal ends the run cleanly, whenever it comes. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	stop_signal_handle(on_stop_signal);
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
 
