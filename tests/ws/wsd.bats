@@ -148,6 +148,16 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
 
 # ---- authentication ------------------------------------------------------------------
 
+@test "a token in the URL never reaches nginx's access log" {
+  local token log=$STATION_RUN_DIR/log/smart-station-access.log
+  token=$(token_for member)
+  ws_run --token "$token" --timeout 1
+  [ "$(last_event | jq -r .event)" = timeout ] # it was admitted, then closed by the client
+  poll 10 grep -q 'GET /ws?token=\[redacted\] HTTP/1.1' "$log"
+  run grep -cF "$token" "$log"
+  [ "$output" = 0 ]
+}
+
 @test "no token: the upgrade is accepted, then closed with 1008" {
   ws_run --timeout 5
   [ "$(last_event | jq -r '.event, .code, .reason' | tr '\n' ' ')" = "close 1008 access token required " ]
