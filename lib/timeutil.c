@@ -73,13 +73,15 @@ int time_parse_rfc3339(const char *s, long long *epoch_ms)
 	}
 	if (*p != '\0')
 		return -1;
+	/* A leap second (:60, RFC 3339) is counted as the next second: POSIX time has none.
+	 * It is added after the day check, which it would otherwise carry into the next day. */
 	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
-			 .tm_hour = hour, .tm_min = min, .tm_sec = sec };
+			 .tm_hour = hour, .tm_min = min, .tm_sec = sec == 60 ? 59 : sec };
 	time_t secs = timegm(&tm);
 	struct tm check;
 	gmtime_r(&secs, &check);
 	if (check.tm_mday != day || check.tm_mon != mon - 1) /* 2026-02-31 does not exist */
 		return -1;
-	*epoch_ms = ((long long)secs - offset) * 1000 + ms;
+	*epoch_ms = ((long long)secs + (sec == 60) - offset) * 1000 + ms;
 	return 0;
 }

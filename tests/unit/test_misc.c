@@ -25,12 +25,17 @@ int main(void)
 	is_str(t, "2026-11-28T05:13:23.100Z", "short fraction is padded");
 
 	long long ms;
+	int rc;
 	ok(time_parse_rfc3339("2026-11-28T05:13:23.123Z", &ms) == 0 && ms == 1795842803123LL, "parse with Z");
 	ok(time_parse_rfc3339("2026-11-28T06:13:23.123+01:00", &ms) == 0 && ms == 1795842803123LL, "parse with offset");
 	ok(time_parse_rfc3339("2026-11-28 05:13:23Z", &ms) != 0, "space instead of T is refused");
 	ok(time_parse_rfc3339("2026-11-28T05:13:23", &ms) != 0, "missing zone is refused");
 	ok(time_parse_rfc3339("2026-02-31T00:00:00Z", &ms) != 0, "a day that does not exist is refused");
 	ok(time_parse_rfc3339("2024-02-29T00:00:00Z", &ms) == 0, "a leap day is accepted");
+	rc = time_parse_rfc3339("2016-12-31T23:59:60Z", &ms);
+	ok(rc == 0 && ms == 1483228800000LL, "a leap second is accepted, as the next second");
+	rc = time_parse_rfc3339("2026-01-15T12:00:61Z", &ms);
+	ok(rc != 0, "a second over 60 is refused");
 	is_str(time_rfc3339_ms(a, 1795842803123LL), "2026-11-28T05:13:23.123Z", "format");
 
 	is_str(base64url_encode(a, "\xfb\xff", 2), "-_8", "base64url alphabet, no padding");
