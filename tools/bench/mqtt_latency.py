@@ -25,8 +25,10 @@ def main():
     latencies = []
     for n in range(int(probes)):
         sent = time.monotonic()
-        subprocess.run(["mosquitto_pub", "-h", host, "-p", port, "-u", ext, "-P", token, "-q", "1",
-                        "-t", topic, "-m", json.dumps({"state": {"probe": n}})], check=True)
+        published = subprocess.run(["mosquitto_pub", "-h", host, "-p", port, "-u", ext, "-P", token, "-q", "1",
+                                    "-t", topic, "-m", json.dumps({"state": {"probe": n}})])
+        if published.returncode != 0:  # never print the command: it holds the device token
+            sys.exit(f"latency: mosquitto_pub failed (exit {published.returncode})")
         deadline = sent + 5
         seen = False
         while not seen and time.monotonic() < deadline:
