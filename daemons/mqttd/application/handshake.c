@@ -4,7 +4,7 @@
  * The handshake is handled at once, not batched: the device waits for its ack. When
  * telemetry of this device is still queued, the queue is written first, so that an older
  * message (its previous session's Last Will, say) cannot land after the handshake and
- * undo it. Then, in one
+ * undo it; if that cannot be done, the handshake is not recorded. Then, in one
  * transaction: record firmware, chip and kit tag, mark the device online (a
  * status_changed event and push when it was not), commit — and only after a successful
  * commit publish {"status":"ok"}. When the database said there is no such device:
@@ -93,11 +93,14 @@ static void warn_device(const char *msg, const char *external_id)
 
 void handshake_receive(struct mqttd *m, const char *external_id, const struct handshake_report *report)
 {
-	if (pending_has_device(&m->pending, external_id))
-		telemetry_flush(m);
 	enum handshake_lookup lookup = HANDSHAKE_FAILED;
-	if (mqttd_db_ready(m, true))
-		lookup = record(m, external_id, report);
+	if (mqttd_db_ready(m, true)) {
+		if (pending_has_device(&m->pending, external_id))
+			telemetry_flush(m);
+		/* Written only after everything the device sent before it; else no answer. */
+		if (!pending_has_device(&m->pending, external_id))
+			lookup = record(m, external_id, report);
+	}
 	enum handshake_reply reply = handshake_decide(lookup);
 	const char *payload = handshake_ack_payload(m->batch_arena, reply);
 	if (!payload) {

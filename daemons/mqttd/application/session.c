@@ -43,8 +43,6 @@ bool mqttd_db_ready(struct mqttd *m, bool urgent)
 		log_info("listening for device commands again");
 	m->listen_generation = db_generation(m->db);
 	outbox_wake(m);
-	if (m->pending.count)
-		m->flush_due = now;
 	return true;
 }
 

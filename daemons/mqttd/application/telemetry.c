@@ -5,8 +5,8 @@
  * mqtt.batch_interval_ms (25 ms by default), or as soon as mqtt.batch_max have gathered:
  * a message that arrives after a quiet interval is written at once (a switch pressed
  * shows in the browser within a few milliseconds), and under a steady stream messages
- * wait at most one interval, so the transactions — and the storage's writes — stay
- * bounded at 1000 / interval a second whatever the rate. Events and heartbeats ride in
+ * wait at most one interval, so the transactions — and the storage's writes — stay at
+ * one per interval, or one per batch_max messages when more than that arrive in one. Events and heartbeats ride in
  * the same batches as state, so their order is kept and a burst of any kind costs a few
  * transactions. One transaction per batch: lock the batch's
  * devices, apply each device's messages in arrival order (domain/device_apply.c), write
@@ -278,10 +278,10 @@ static bool flush_batch(struct mqttd *m, size_t n)
 
 void telemetry_flush(struct mqttd *m)
 {
-	m->last_flush_ms = time_monotonic_ms();
 	while (m->pending.count > 0) {
 		if (!mqttd_db_ready(m, false))
 			return;
+		m->last_flush_ms = time_monotonic_ms();
 		size_t n = m->pending.count < m->cfg.batch_max ? m->pending.count : m->cfg.batch_max;
 		if (!flush_batch(m, n))
 			return;
