@@ -1,8 +1,8 @@
 /*
  * config.c — configuration keys, defaults, file parsing and environment overrides.
  *
- * The table below is the whole reference: every key with its default, its kind and, for
- * numbers, the range accepted; docs/configuration.md mirrors it, and
+ * The table below is the whole reference: every key with its default, its kind (text,
+ * text that may not be empty, number, boolean) and, for numbers, the range accepted; docs/configuration.md mirrors it, and
  * cfg_print_reference() prints it. Values live in the same static table: the
  * configuration is read and checked once at start and never changes in a running
  * process.
@@ -28,7 +28,7 @@
 #define PKGDATADIR "/usr/share/smart-station"
 #endif
 
-enum cfg_kind { CFG_TEXT, CFG_INT, CFG_BOOL };
+enum cfg_kind { CFG_TEXT, CFG_NAME, CFG_INT, CFG_BOOL }; /* CFG_NAME: text that may not be empty */
 
 struct cfg_key {
 	const char *key;
@@ -41,6 +41,7 @@ struct cfg_key {
 };
 
 #define TEXT(key, fallback, doc) { key, fallback, doc, CFG_TEXT, 0, 0, NULL, 0 }
+#define NAME(key, fallback, doc) { key, fallback, doc, CFG_NAME, 0, 0, NULL, 0 }
 #define INT(key, fallback, min, max, doc) { key, fallback, doc, CFG_INT, min, max, NULL, 0 }
 #define BOOL(key, fallback, doc) { key, fallback, doc, CFG_BOOL, 0, 0, NULL, 0 }
 
@@ -53,21 +54,21 @@ static struct cfg_key cfg_keys[] = {
 	INT("http.json_max_depth", "32", 2, 1000, "deepest accepted JSON nesting in request bodies"),
 	TEXT("http.allowed_origins", "", "extra origins (comma separated) allowed for cookie-authenticated writes"),
 	INT("http.workers", "2", 1, 64, "pre-forked processes per REST module"),
-	TEXT("auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)"),
-	TEXT("auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)"),
+	NAME("auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)"),
+	NAME("auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)"),
 	INT("auth.access_ttl", "900", 60, 86400, "access token lifetime in seconds"),
 	INT("auth.refresh_ttl", "1209600", 300, 366L * 86400, "refresh token lifetime in seconds (14 days)"),
 	INT("auth.bcrypt_cost", "12", 4, 31, "bcrypt cost of new password hashes"),
 	BOOL("auth.cookie_secure", "false", "mark auth cookies Secure (only when served over HTTPS)"),
 	INT("auth.lockout_failures", "5", 1, 1000, "failed logins before an account is locked"),
-	TEXT("migrate.dir", PKGDATADIR "/migrations", "directory of NNN_name.sql migrations"),
-	TEXT("mqtt.host", "127.0.0.1", "broker address the daemons connect to"),
+	NAME("migrate.dir", PKGDATADIR "/migrations", "directory of NNN_name.sql migrations"),
+	NAME("mqtt.host", "127.0.0.1", "broker address the daemons connect to"),
 	INT("mqtt.port", "1883", 1, 65535, "broker port the daemons connect to"),
 	TEXT("mqtt.public_host", "", "broker host given to devices (empty: the host the request came to)"),
 	INT("mqtt.public_port", "1883", 1, 65535, "broker port given to devices"),
 	BOOL("mqtt.allow_anonymous_devices", "false", "let devices without credentials connect (legacy firmware)"),
-	TEXT("mqtt.daemon_username", "station-mqttd", "MQTT username of the station's own daemons"),
-	TEXT("mqtt.daemon_password_file", LOCALSTATEDIR "/lib/smart-station/mqtt_password", "file holding the daemons' MQTT password (mode 0600)"),
+	NAME("mqtt.daemon_username", "station-mqttd", "MQTT username of the station's own daemons"),
+	NAME("mqtt.daemon_password_file", LOCALSTATEDIR "/lib/smart-station/mqtt_password", "file holding the daemons' MQTT password (mode 0600)"),
 	INT("mqtt.max_payload", "65536", 128, 16L * 1024 * 1024, "largest MQTT payload mqttd accepts from a device, in bytes"),
 	INT("mqtt.json_max_depth", "16", 2, 1000, "deepest JSON nesting mqttd accepts in a device payload"),
 	INT("mqtt.heartbeat_timeout", "180", 10, 7L * 86400, "seconds without heartbeat after which a device is offline"),
@@ -75,7 +76,7 @@ static struct cfg_key cfg_keys[] = {
 	INT("mqtt.batch_interval_ms", "25", 0, 60000, "at most one telemetry batch per this many ms: the longest a message waits under load"),
 	INT("events.retention_days", "30", 1, 36500, "days device events are kept (device-events-cleanup)"),
 	INT("events.page_limit", "500", 1, 100000, "largest page of a paged history"),
-	TEXT("ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)"),
+	NAME("ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)"),
 	INT("ws.port", "8081", 1, 65535, "port wsd listens on"),
 	INT("ws.queue_limit", "256", 1, 1000000, "messages queued for one WebSocket client before it is dropped"),
 	INT("ws.ping_interval", "30", 1, 3600, "seconds between server pings to WebSocket clients"),
@@ -176,6 +177,9 @@ static int cfg_check_values(void)
 					  k->max, s);
 				rc = -1;
 			}
+		} else if (k->kind == CFG_NAME && *s == '\0') {
+			log_error("config %s: must not be empty", k->key);
+			rc = -1;
 		} else if (k->kind == CFG_BOOL) {
 			if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0) {
 				k->number = 1;
@@ -279,6 +283,8 @@ void cfg_print_reference(void)
 			printf("# %s (%ld to %ld)\n", k->doc, k->min, k->max);
 		else if (k->kind == CFG_BOOL)
 			printf("# %s (true or false)\n", k->doc);
+		else if (k->kind == CFG_NAME)
+			printf("# %s (not empty)\n", k->doc);
 		else
 			printf("# %s\n", k->doc);
 		printf("%s = %s\n\n", k->key, k->fallback);

@@ -6,7 +6,7 @@
  * exits non-zero before touching the network. An unreachable database is retried with
  * capped backoff (as every daemon does), then: read the station id, LISTEN for
  * commands, reconcile stale online devices, connect to the broker, run the loop
- * (application/loop.c) until SIGTERM or SIGINT, shut down cleanly and exit 0.
+ * (adapters/event_loop.c) until SIGTERM or SIGINT, shut down cleanly and exit 0.
  *
  * Usage: station-mqttd   (configuration: $STATION_CONFIG, every key overridable by
  * STATION_<KEY>; see docs/mqttd.md). Never logs the MQTT password.
@@ -45,20 +45,12 @@ static int usage(FILE *out, int status)
 	return status;
 }
 
-/* Every setting, checked before anything else happens (cfg_int exits 2 on a bad value). */
+/* Every setting (cfg_load() has checked their values) and the password file. */
 static int read_config(struct mqttd_config *c)
 {
 	c->host = cfg_string("mqtt.host");
-	if (!*c->host) {
-		log_error("config mqtt.host: must not be empty");
-		return -1;
-	}
 	c->port = (int)cfg_int("mqtt.port");
 	c->username = cfg_string("mqtt.daemon_username");
-	if (!*c->username) {
-		log_error("config mqtt.daemon_username: must not be empty");
-		return -1;
-	}
 	c->max_payload = (size_t)cfg_int("mqtt.max_payload");
 	c->json_max_depth = (int)cfg_int("mqtt.json_max_depth");
 	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout");

@@ -43,9 +43,10 @@ run_program() {
   done < <(programs)
 }
 
-@test "a number that is not a number, and a boolean that is not one, are named too" {
-  run_program station-wsd STATION_WS_QUEUE_LIMIT=lots STATION_AUTH_COOKIE_SECURE=maybe
+@test "a number that is not a number, a boolean that is not one and an empty name are named too" {
+  run_program station-wsd STATION_WS_QUEUE_LIMIT=lots STATION_AUTH_COOKIE_SECURE=maybe STATION_MQTT_HOST=
   [ "$status" -eq 2 ]
+  [[ $output == *'config mqtt.host: must not be empty'* ]]
   [[ $output == *'config ws.queue_limit: must be an integer between 1 and 1000000 (not \"lots\")'* ]]
   [[ $output == *'config auth.cookie_secure: must be true or false (not \"maybe\")'* ]]
 }
