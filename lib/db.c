@@ -290,13 +290,20 @@ static void db_write_value(struct jw *w, const PGresult *res, int row, int col, 
 	}
 }
 
-void db_write_members(struct jw *w, const PGresult *res, int row, const struct db_column *map)
+void db_write_members_except(struct jw *w, const PGresult *res, int row, const struct db_column *map, int skip_col)
 {
 	int ncols = PQnfields(res);
 	for (int col = 0; map[col].key && col < ncols; col++) {
+		if (col == skip_col)
+			continue;
 		jw_key(w, map[col].key);
 		db_write_value(w, res, row, col, map[col].kind);
 	}
+}
+
+void db_write_members(struct jw *w, const PGresult *res, int row, const struct db_column *map)
+{
+	db_write_members_except(w, res, row, map, -1);
 }
 
 void db_write_row(struct jw *w, const PGresult *res, int row, const struct db_column *map)

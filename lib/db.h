@@ -90,6 +90,8 @@ void db_write_row(struct jw *w, const PGresult *res, int row, const struct db_co
 void db_write_rows(struct jw *w, const PGresult *res, const struct db_column *map);
 /* Writes the members of row `row` into an object the caller has opened. */
 void db_write_members(struct jw *w, const PGresult *res, int row, const struct db_column *map);
+/* The same, leaving out column skip_col (a member too big to send, say). */
+void db_write_members_except(struct jw *w, const PGresult *res, int row, const struct db_column *map, int skip_col);
 /* Converts Postgres' ISO timestamptz text (UTC session) to RFC 3339 with milliseconds. */
 void db_time_to_rfc3339(const char *pg, char out[32]);
 

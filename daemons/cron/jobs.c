@@ -23,44 +23,27 @@
  * Numbers are never reused, so a renamed or removed job cannot collide with a new one. */
 #define CRON_LOCK_KEY(n) ((0x53544352LL << 16) | (n))
 
-/* A NOTIFY payload must be shorter than 8000 bytes. */
-#define NOTIFY_PAYLOAD_MAX 7999
-
 /* Revoked refresh tokens of dead sessions are kept this long (for support questions). */
 #define REFRESH_REVOKED_GRACE_SECONDS 86400
 
-static void write_status_changed(struct jw *w, const char *device_id, const char *device_name,
-				 const char *device_type, const char *status, const char *ts, bool truncated)
+/* The message, with or without the device's name; NULL when it does not fit a NOTIFY. */
+static const char *status_changed(struct arena *arena, const char *device_id, const char *device_name,
+				  const char *device_type, const char *status, long long now_ms, bool truncated)
 {
-	jw_object_begin(w);
-	jw_member_string(w, "type", "device.statusChanged");
-	jw_key(w, "data");
-	jw_object_begin(w);
+	struct station_event ev;
+	struct jw *w = station_event_begin(&ev, arena, "device.statusChanged");
 	jw_member_string(w, "deviceId", device_id);
 	jw_member_string(w, "deviceName", truncated ? NULL : device_name);
 	jw_member_string(w, "deviceType", device_type);
 	jw_member_string(w, "status", status);
-	jw_object_end(w);
-	jw_member_string(w, "ts", ts);
-	if (truncated)
-		jw_member_bool(w, "truncated", true);
-	jw_object_end(w);
+	return station_event_end(&ev, arena, now_ms, truncated);
 }
 
-char *cron_status_changed_payload(struct arena *arena, const char *device_id, const char *device_name,
-				  const char *device_type, const char *status, const char *ts)
+const char *cron_status_changed_payload(struct arena *arena, const char *device_id, const char *device_name,
+					const char *device_type, const char *status, long long now_ms)
 {
-	struct buf b;
-	struct jw w;
-	buf_init(&b, arena);
-	jw_init(&w, &b);
-	write_status_changed(&w, device_id, device_name, device_type, status, ts, false);
-	if (b.len > NOTIFY_PAYLOAD_MAX) {
-		buf_reset(&b);
-		jw_init(&w, &b);
-		write_status_changed(&w, device_id, device_name, device_type, status, ts, true);
-	}
-	return b.data;
+	const char *payload = status_changed(arena, device_id, device_name, device_type, status, now_ms, false);
+	return payload ? payload : status_changed(arena, device_id, device_name, device_type, status, now_ms, true);
 }
 
 /* heartbeat-timeout: online devices silent for mqtt.heartbeat_timeout seconds → offline,
@@ -72,12 +55,12 @@ static enum db_status heartbeat_timeout(struct db *db, struct arena *arena, long
 							  &res);
 	if (st != DB_OK)
 		return st;
-	const char *ts = time_rfc3339_ms(arena, time_now_ms());
+	long long now_ms = time_now_ms();
 	int rows = PQntuples(res);
 	for (int row = 0; row < rows; row++) {
 		const char *payload = cron_status_changed_payload(
 			arena, db_value(res, row, CRON_SILENT_COL_ID), db_value(res, row, CRON_SILENT_COL_NAME),
-			db_value(res, row, CRON_SILENT_COL_TYPE), "offline", ts);
+			db_value(res, row, CRON_SILENT_COL_TYPE), "offline", now_ms);
 		if ((st = notify_send(db, arena, "station_events", payload)) != DB_OK)
 			return st;
 	}

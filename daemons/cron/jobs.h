@@ -36,11 +36,11 @@ void cron_jobs_print(FILE *out);
 
 /*
  * The station_events payload of a status change (SPEC §6):
- * {"type":"device.statusChanged","data":{deviceId,deviceName,deviceType,status},"ts":ts}.
+ * {"type":"device.statusChanged","data":{deviceId,deviceName,deviceType,status},"ts":now_ms}.
  * Always shorter than PostgreSQL's 8000-byte NOTIFY limit: an oversized name is left out
  * (deviceName null, "truncated":true).
  */
-char *cron_status_changed_payload(struct arena *arena, const char *device_id, const char *device_name,
-				  const char *device_type, const char *status, const char *ts);
+const char *cron_status_changed_payload(struct arena *arena, const char *device_id, const char *device_name,
+					const char *device_type, const char *status, long long now_ms);
 
 #endif

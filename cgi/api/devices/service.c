@@ -20,8 +20,6 @@
 #include "repo.h"
 #include "timeutil.h"
 
-/* A NOTIFY payload must be shorter than 8000 bytes (PostgreSQL's limit). */
-#define NOTIFY_PAYLOAD_MAX 7999
 /* Largest command params object (bytes of JSON) forwarded to a device. */
 #define COMMAND_PARAMS_MAX 4096
 
@@ -148,76 +146,28 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 	return 0;
 }
 
-/* Writes the members of a device row except its state (for an oversized push). */
-static void write_device_without_state(struct jw *w, const PGresult *res, int row)
-{
-	jw_object_begin(w);
-	for (int col = 0; device_columns[col].key && col < PQnfields(res); col++) {
-		if (col == DEVICE_COL_STATE)
-			continue;
-		const char *v = db_value(res, row, col);
-		jw_key(w, device_columns[col].key);
-		if (!v) {
-			jw_null(w);
-		} else if (device_columns[col].kind == DBK_TIME) {
-			char t[32];
-			db_time_to_rfc3339(v, t);
-			jw_string(w, t);
-		} else if (device_columns[col].kind == DBK_STRING) {
-			jw_string(w, v);
-		} else if (device_columns[col].kind == DBK_BOOL) {
-			jw_bool(w, v[0] == 't');
-		} else {
-			jw_raw(w, v);
-		}
-	}
-	jw_object_end(w);
-}
-
-/* {"type":type,"data":…,"ts":now}; the caller writes data between begin and end. */
-static struct jw *payload_begin(struct request *req, struct buf *b, struct jw *w, const char *type)
-{
-	buf_init(b, req->arena);
-	jw_init(w, b);
-	jw_object_begin(w);
-	jw_member_string(w, "type", type);
-	jw_key(w, "data");
-	return w;
-}
-
-static const char *payload_end(struct request *req, struct buf *b, struct jw *w, bool truncated)
-{
-	jw_member_string(w, "ts", time_rfc3339_ms(req->arena, time_now_ms()));
-	if (truncated)
-		jw_member_bool(w, "truncated", true);
-	jw_object_end(w);
-	return b->data;
-}
-
 enum db_status device_announce_row(struct request *req, const char *type, const PGresult *res, int row)
 {
-	struct buf b;
-	struct jw w;
-	db_write_row(payload_begin(req, &b, &w, type), res, row, device_columns);
-	const char *payload = payload_end(req, &b, &w, false);
-	if (b.len > NOTIFY_PAYLOAD_MAX) {
+	struct station_event ev;
+	db_write_members(station_event_begin(&ev, req->arena, type), res, row, device_columns);
+	const char *payload = station_event_end(&ev, req->arena, time_now_ms(), false);
+	if (!payload) {
 		/* A huge state would not fit a NOTIFY: announce the device without it. */
-		write_device_without_state(payload_begin(req, &b, &w, type), res, row);
-		payload = payload_end(req, &b, &w, true);
+		db_write_members_except(station_event_begin(&ev, req->arena, type), res, row, device_columns,
+					DEVICE_COL_STATE);
+		payload = station_event_end(&ev, req->arena, time_now_ms(), true);
 	}
-	return notify_send(req->db, req->arena, "station_events", payload);
+	return payload ? notify_send(req->db, req->arena, "station_events", payload) : DB_ERROR;
 }
 
 enum db_status device_announce_deleted(struct request *req, const char *device_id, const char *device_name)
 {
-	struct buf b;
-	struct jw w;
-	payload_begin(req, &b, &w, "device.deleted");
-	jw_object_begin(&w);
-	jw_member_string(&w, "deviceId", device_id);
-	jw_member_string(&w, "deviceName", device_name);
-	jw_object_end(&w);
-	return notify_send(req->db, req->arena, "station_events", payload_end(req, &b, &w, false));
+	struct station_event ev;
+	struct jw *w = station_event_begin(&ev, req->arena, "device.deleted");
+	jw_member_string(w, "deviceId", device_id);
+	jw_member_string(w, "deviceName", device_name);
+	const char *payload = station_event_end(&ev, req->arena, time_now_ms(), false);
+	return payload ? notify_send(req->db, req->arena, "station_events", payload) : DB_ERROR;
 }
 
 enum db_status device_announce_credentials(struct request *req, const char *external_id, const char *action)

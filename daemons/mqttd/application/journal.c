@@ -9,6 +9,7 @@
 
 #include "domain/announce.h"
 #include "infrastructure/repo.h"
+#include "json_reader.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -79,7 +80,7 @@ void journal_fact(struct journal *j, const struct device_snapshot *dev, const st
 				 "device.stateTransition", dev->id);
 		break;
 	case DEVICE_FACT_EVENT_RECEIVED:
-		journal_event(j, dev->id, "event_received", fact->action, json_compact(j->arena, fact->payload),
+		journal_event(j, dev->id, "event_received", fact->action, json_text(j->arena, fact->payload),
 			      fact->at_us);
 		journal_announce(j,
 				 announce_event_received(j->arena, dev->id, dev->name, dev->type, fact->event, fact->data,

@@ -156,7 +156,7 @@ static bool apply_device(struct mqttd *m, struct arena *a, const PGresult *res, 
 	jw_member_string(updates, "id", dev.id);
 	jw_member_string(updates, "status", out.status);
 	if (out.state_changed)
-		jw_member_raw(updates, "state", json_compact(a, dev.state));
+		jw_member_raw(updates, "state", json_text(a, dev.state));
 	if (out.last_seen_us)
 		jw_member_string(updates, "last_seen_at", journal_time(a, out.last_seen_us));
 	if (out.last_heartbeat_us)

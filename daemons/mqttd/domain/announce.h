@@ -2,14 +2,15 @@
  * announce.h — what mqttd tells the rest of the station: the NOTIFY payloads on
  * `station_events` (SPEC §6) and the `data` of device_events rows.
  *
- * A NOTIFY payload is {"type":…,"data":{…},"ts":"<RFC 3339 ms UTC>"} and must stay
- * under PostgreSQL's 8000-byte limit, or the whole transaction would fail. Every
- * builder here returns a payload that fits, or NULL when even its short form cannot
- * (the caller then skips the announcement, never the transaction):
+ * A NOTIFY payload is libstation's station_event envelope, {"type":…,"data":{…},
+ * "ts":"<RFC 3339 ms UTC>"}, and must stay under PostgreSQL's 8000-byte limit, or the
+ * whole transaction would fail. Every builder here returns a payload that fits, or NULL
+ * when even its short form cannot (the caller then skips the announcement, never the
+ * transaction); a short form carries "truncated":true next to "ts":
  *
- *   device.stateChanged     {deviceId,state,timestamp}; too large → {deviceId,timestamp,truncated:true}
+ *   device.stateChanged     {deviceId,state,timestamp}; too large → state omitted
  *   device.statusChanged    {deviceId,deviceName,deviceType,status}
- *   device.eventReceived    {deviceId,deviceName,deviceType,event,data}; too large → data omitted, truncated:true
+ *   device.eventReceived    {deviceId,deviceName,deviceType,event,data}; too large → data omitted
  *   device.stateTransition  {deviceId,capabilityKey,oldValue,newValue}
  *   device.commandSent      {deviceId,commandId,action}
  *
@@ -24,9 +25,7 @@
 #include <stdbool.h>
 
 #include "arena.h"
-
-/* The longest payload pg_notify accepts (it refuses 8000 bytes and more). */
-#define ANNOUNCE_PAYLOAD_MAX 7999
+#include "notify.h"
 
 const char *announce_state_changed(struct arena *arena, const char *device_id, struct json_object *state,
 				   long long at_ms, long long now_ms);
@@ -48,8 +47,5 @@ const char *event_data_status(struct arena *arena, const char *status, const cha
 const char *event_data_transition(struct arena *arena, bool old_value, bool new_value);
 /* … of a command_sent row: {"commandId","params"} (params: jsonb text, NULL for {}). */
 const char *event_data_command(struct arena *arena, const char *command_id, const char *params_json);
-
-/* A JSON value as compact text (json-c's serialisation; NULL writes null). */
-const char *json_compact(struct arena *arena, struct json_object *value);
 
 #endif

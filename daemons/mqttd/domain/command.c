@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "domain/announce.h"
+#include "json_reader.h"
 #include "json_writer.h"
 
 const char *command_payload(struct arena *arena, const char *action, struct json_object *params)
@@ -22,7 +22,7 @@ const char *command_payload(struct arena *arena, const char *action, struct json
 		json_object_object_foreach(params, key, value) {
 			if (strcmp(key, "action") == 0)
 				continue;
-			jw_member_raw(&w, key, json_compact(arena, value));
+			jw_member_raw(&w, key, json_text(arena, value));
 		}
 	}
 	jw_object_end(&w);
