@@ -81,12 +81,7 @@ static bool content_type_is_json(const char *ct)
 
 static int read_json_body(struct request *req)
 {
-	static long limit = -1, depth = -1;
-	if (limit < 0) {
-		limit = cfg_int("http.body_limit");
-		depth = cfg_int("http.json_max_depth");
-	}
-	int status = request_read_body(req, (size_t)limit);
+	int status = request_read_body(req, (size_t)cfg_int("http.body_limit"));
 	if (status)
 		return status;
 	if (req->route->raw_body)
@@ -98,7 +93,8 @@ static int read_json_body(struct request *req)
 	} else {
 		if (!content_type_is_json(req->content_type))
 			return reply_error(req, 415, "content-type: must be application/json");
-		req->body = json_parse(req->arena, req->raw_body, req->raw_body_len, (int)depth, &error);
+		int depth = (int)cfg_int("http.json_max_depth");
+		req->body = json_parse(req->arena, req->raw_body, req->raw_body_len, depth, &error);
 		if (!req->body)
 			return reply_error(req, 400, "body: %s", error);
 	}
@@ -147,8 +143,13 @@ static void who_names(unsigned who, char *out, size_t cap)
 
 static const char *field_type_name(enum field_type t)
 {
-	static const char *const names[] = { "string", "integer", "number", "boolean", "uuid", "email",
-					     "enum", "time", "object", "array", "any" };
+	static const char *const names[] = {
+		[FIELD_STRING] = "string", [FIELD_INT] = "integer", [FIELD_NUMBER] = "number",
+		[FIELD_BOOL] = "boolean",  [FIELD_UUID] = "uuid",   [FIELD_EMAIL] = "email",
+		[FIELD_ENUM] = "enum",     [FIELD_TIME] = "time",   [FIELD_OBJECT] = "object",
+		[FIELD_ARRAY] = "array",   [FIELD_ANY] = "any",
+	};
+	_Static_assert(sizeof names / sizeof names[0] == FIELD_ANY + 1, "a name for every field type");
 	return names[t];
 }
 

@@ -25,8 +25,6 @@
 #include "log.h"
 #include "stop_signal.h"
 
-#define MAX_PROCESSES 64 /* the top of http.workers' range in lib/config.c */
-
 static volatile sig_atomic_t shutting_down;
 
 static void on_child_term(int sig)
@@ -99,7 +97,7 @@ static void on_parent_term(int sig)
 /* Keeps `count` processes alive until SIGTERM, then stops them and waits. */
 static int supervise(const char *module, const struct route *routes, int count)
 {
-	pid_t children[MAX_PROCESSES] = { 0 };
+	pid_t children[CFG_HTTP_WORKERS_MAX] = { 0 };
 	stop_signal_handle(on_parent_term);
 	for (int i = 0; i < count; i++)
 		children[i] = spawn(module, routes);

@@ -53,7 +53,7 @@ static struct cfg_key cfg_keys[] = {
 	INT("http.body_limit", "1048576", 1024, 1L << 30, "largest accepted request body in bytes (413 beyond)"),
 	INT("http.json_max_depth", "32", 2, 1000, "deepest accepted JSON nesting in request bodies"),
 	TEXT("http.allowed_origins", "", "extra origins (comma separated) allowed for cookie-authenticated writes"),
-	INT("http.workers", "2", 1, 64, "pre-forked processes per REST module"),
+	INT("http.workers", "2", 1, CFG_HTTP_WORKERS_MAX, "pre-forked processes per REST module"),
 	NAME("auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)"),
 	NAME("auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)"),
 	INT("auth.access_ttl", "900", 60, 86400, "access token lifetime in seconds"),

@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The top of http.workers' range: the supervisor's table of processes has this size. */
+#define CFG_HTTP_WORKERS_MAX 64
+
 /* Loads the file and the environment and checks every number and boolean against the
  * table; returns 0, or -1 after logging exactly what is wrong (every program then stops
  * with status 2). */

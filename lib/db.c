@@ -122,11 +122,6 @@ static bool db_idle_connection_alive(struct db *db)
 	return true;
 }
 
-bool db_is_connected(struct db *db)
-{
-	return db_idle_connection_alive(db);
-}
-
 static bool db_ready(struct db *db)
 {
 	if (db->in_transaction)

@@ -48,7 +48,6 @@ void db_close(struct db *db);
 /* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
 unsigned db_generation(const struct db *db);
 PGconn *db_conn(struct db *db);
-bool db_is_connected(struct db *db);
 
 /*
  * Runs a prepared statement. On DB_OK *out (if given) is the result, released with the

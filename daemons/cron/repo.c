@@ -51,7 +51,6 @@ static struct db_stmt tokens_stmt = DB_STMT(1,
 static struct db_stmt events_stmt = DB_STMT(1,
 	"DELETE FROM device_events WHERE created_at < now() - make_interval(days => $1::integer)");
 
-/* The row count of an UPDATE or DELETE. */
 /* Runs a statement that changes rows; *changed is how many. */
 static enum db_status exec_counting(struct db *db, struct arena *arena, struct db_stmt *stmt,
 				    const char *const *params, long long *changed)

@@ -157,9 +157,10 @@ void clients_broadcast(struct wsd *w, const char *payload, size_t len)
 			clients_close(w, c, WS_CLOSE_TRY_AGAIN, "too slow");
 			continue;
 		}
-		if (was_idle)
+		if (was_idle) { /* otherwise its writeable callback is already asked for */
 			w->nidle--;
-		lws_callback_on_writable(c->wsi);
+			lws_callback_on_writable(c->wsi);
+		}
 	}
 	ws_msg_unref(m);
 }

@@ -95,7 +95,7 @@ static struct db_stmt rotate_refresh_stmt = DB_STMT(1,
 	"SELECT " USER_SELECT ", r.family_id FROM rotated r JOIN users u ON u.id = r.user_id");
 
 static struct db_stmt refresh_state_stmt = DB_STMT(1,
-	"SELECT family_id, user_id, (revoked_at IS NOT NULL OR rotated_at IS NOT NULL), expires_at <= now() "
+	"SELECT family_id, user_id, (revoked_at IS NOT NULL OR rotated_at IS NOT NULL) "
 	"FROM refresh_tokens WHERE token_hash = $1::text");
 
 static struct db_stmt revoke_family_stmt = DB_STMT(1,

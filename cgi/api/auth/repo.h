@@ -69,7 +69,7 @@ enum db_status auth_repo_insert_refresh(struct db *db, struct arena *arena, cons
 enum { ROTATE_COL_FAMILY_ID = USER_COL_COUNT };
 enum db_status auth_repo_rotate_refresh(struct db *db, struct arena *arena, const char *token_hash, PGresult **out);
 /* What a token that could not be rotated is: one row (TOKEN_COL_*), or none when unknown. */
-enum { TOKEN_COL_FAMILY_ID, TOKEN_COL_USER_ID, TOKEN_COL_REVOKED, TOKEN_COL_EXPIRED };
+enum { TOKEN_COL_FAMILY_ID, TOKEN_COL_USER_ID, TOKEN_COL_REVOKED };
 enum db_status auth_repo_refresh_state(struct db *db, struct arena *arena, const char *token_hash, PGresult **out);
 
 enum db_status auth_repo_revoke_family(struct db *db, struct arena *arena, const char *family_id);

@@ -42,7 +42,6 @@ struct broker {
 	bool outage_logged;
 	bool ever_connected;
 	bool refused;            /* the last CONNACK was a refusal (already logged) */
-	unsigned attempts;
 };
 
 static double jitter(void)
@@ -104,7 +103,6 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 	b->ever_connected = true;
 	b->down_since = 0;
 	b->outage_logged = false;
-	b->attempts = 0;
 	backoff_reset(&b->backoff);
 	if (b->h.connected)
 		b->h.connected(b->ctx);
@@ -201,7 +199,6 @@ static void attempt(struct broker *b, long long now)
 	if (b->mosq)
 		mosquitto_destroy(b->mosq);
 	b->mosq = client_new(b);
-	b->attempts++;
 	b->refused = false;
 	if (!b->mosq) {
 		b->state = BROKER_CONNECTING; /* so that session_lost counts it */
