@@ -89,10 +89,6 @@ cookie_line() {
   grep -i "^set-cookie: $1=" <<<"$headers" | head -1 | tr -d '\r'
 }
 
-sha256() {
-  printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
-
 jwt_claim() {
   python3 - "$1" "$2" <<'PY'
 import base64, json, sys
@@ -163,8 +159,10 @@ live_tokens_of_family() {
     assert_json .user.role owner
     assert_json .user.source local
     assert_json .user.email "$(tr 'A-Z' 'a-z' <<<"$OWNER_EMAIL")"
-    [ -n "$(json_field .accessToken)" ] && [ -n "$(json_field .refreshToken)" ]
-    [ -n "$(cookie_value access_token)" ] && [ -n "$(cookie_value refresh_token)" ]
+    [ -n "$(json_field .accessToken)" ]
+    [ -n "$(json_field .refreshToken)" ]
+    [ -n "$(cookie_value access_token)" ]
+    [ -n "$(cookie_value refresh_token)" ]
     local id
     id=$(json_field .user.id)
     [ "$(psql_exec "SELECT role FROM station_members WHERE user_id = '$id'")" = owner ]
@@ -312,7 +310,9 @@ live_tokens_of_family() {
   [ "$body" = '{"statusCode":429,"error":"Too Many Requests","message":"too many failed logins; try again later"}' ]
   local retry
   retry=$(header Retry-After)
-  [[ "$retry" =~ ^[0-9]+$ ]] && [ "$retry" -ge 1 ] && [ "$retry" -le 60 ]
+  [[ "$retry" =~ ^[0-9]+$ ]]
+  [ "$retry" -ge 1 ]
+  [ "$retry" -le 60 ]
   # attempts while locked are not counted
   [ "$(psql_exec "SELECT failed_logins FROM users WHERE id = '$id'")" = 5 ]
   psql_exec "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = '$id'" >/dev/null
@@ -328,7 +328,8 @@ live_tokens_of_family() {
   try_login "$(email_of doubling)" "$PASSWORD"
   assert_status 429
   retry=$(header Retry-After)
-  [ "$retry" -gt 60 ] && [ "$retry" -le 120 ]
+  [ "$retry" -gt 60 ]
+  [ "$retry" -le 120 ]
   # far beyond: capped at 15 minutes
   psql_exec "UPDATE users SET failed_logins = 20, locked_until = now() - interval '1 second' WHERE id = '$id'" >/dev/null
   try_login "$(email_of doubling)" wrong
@@ -336,7 +337,8 @@ live_tokens_of_family() {
   try_login "$(email_of doubling)" "$PASSWORD"
   assert_status 429
   retry=$(header Retry-After)
-  [ "$retry" -gt 480 ] && [ "$retry" -le 900 ]
+  [ "$retry" -gt 480 ]
+  [ "$retry" -le 900 ]
   # unlocked (as time would), a success resets everything and records the login
   psql_exec "UPDATE users SET locked_until = now() - interval '1 second' WHERE id = '$id'" >/dev/null
   try_login "$(email_of doubling)" "$PASSWORD"
@@ -447,7 +449,8 @@ live_tokens_of_family() {
   api_json POST /api/auth/logout '{}' -H "Cookie: refresh_token=$REFRESH; access_token=$ACCESS"
   assert_status 204
   [ -z "$body" ]
-  [ -z "$(cookie_value access_token)" ] && [ -z "$(cookie_value refresh_token)" ]
+  [ -z "$(cookie_value access_token)" ]
+  [ -z "$(cookie_value refresh_token)" ]
   [[ "$(cookie_line access_token)" == *"Path=/;"*"Max-Age=0"* ]]
   [[ "$(cookie_line refresh_token)" == *"Path=/api/auth;"*"Max-Age=0"* ]]
   [ "$(live_tokens_of_family "$SID")" = 0 ]

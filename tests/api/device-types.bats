@@ -16,29 +16,13 @@ teardown_file() {
   psql_exec "DELETE FROM device_types WHERE id LIKE 'bats-%-$RUN'" >/dev/null || true
 }
 
-# as WHO METHOD PATH [curl args]: calls the API as owner|admin|member|agent|anonymous.
-as() {
-  local who=$1
-  shift
-  case "$who" in
-    anonymous) api "$@" ;;
-    agent) api "$@" -H "Authorization: Bearer $(agent_token)" ;;
-    *) api "$@" -H "Authorization: Bearer $(token_for "$who")" ;;
-  esac
-}
-
 # put WHO ID JSON: PUT /api/device-types/ID with a JSON body.
 put() {
-  as "$1" PUT "/api/device-types/$2" -H 'Content-Type: application/json' --data-binary "$3"
-}
-
-# The compact JSON of a jq path of the last body.
-jqc() {
-  jq -c "$1" <<<"$body"
+  call_as "$1" PUT "/api/device-types/$2" -H 'Content-Type: application/json' --data-binary "$3"
 }
 
 @test "the list holds the four built-in types, ordered by id" {
-  as member GET /api/device-types
+  call_as member GET /api/device-types
   assert_status 200
   [ "$(jqc '[.[] | select(.builtIn) | .id]')" = '["climate","light","pir","switch-pir"]' ]
   [ "$(jqc '[.[].id] == ([.[].id] | sort)')" = true ]
@@ -46,7 +30,7 @@ jqc() {
 }
 
 @test "climate is a periodic sensor of temperature, humidity and pressure" {
-  as member GET /api/device-types/climate
+  call_as member GET /api/device-types/climate
   assert_status 200
   assert_json '.category' 'sensor'
   assert_json '.periodic' 'true'
@@ -58,14 +42,14 @@ jqc() {
 }
 
 @test "pir and switch-pir are motion sensors with their events" {
-  as member GET /api/device-types/pir
+  call_as member GET /api/device-types/pir
   assert_status 200
   assert_json '.category' 'sensor'
   assert_json '.periodic' 'false'
   [ "$(jqc '.capabilities')" = '[{"key":"motion","type":"boolean"}]' ]
   [ "$(jqc '.events')" = '["motion_detected","motion_cleared"]' ]
 
-  as member GET /api/device-types/switch-pir
+  call_as member GET /api/device-types/switch-pir
   assert_status 200
   [ "$(jqc '.capabilities')" = '[{"key":"motion","type":"boolean"},{"key":"button","type":"boolean"}]' ]
   [ "$(jqc '.events')" = '["button_press","motion_detected","motion_cleared"]' ]
@@ -73,7 +57,7 @@ jqc() {
 }
 
 @test "light is an actuator with its commands and a 0-100 brightness" {
-  as member GET /api/device-types/light
+  call_as member GET /api/device-types/light
   assert_status 200
   assert_json '.category' 'actuator'
   [ "$(jqc '[.capabilities[] | {key, type, min, max}]')" = '[{"key":"on","type":"boolean","min":null,"max":null},{"key":"brightness","type":"number","min":0,"max":100}]' ]
@@ -82,15 +66,15 @@ jqc() {
 }
 
 @test "an unknown type is 404" {
-  as member GET /api/device-types/no-such-type
+  call_as member GET /api/device-types/no-such-type
   assert_status 404
   assert_json '.message' 'device type not found'
 }
 
 @test "reading needs an account" {
-  as anonymous GET /api/device-types
+  call_as anonymous GET /api/device-types
   assert_status 401
-  as anonymous GET /api/device-types/light
+  call_as anonymous GET /api/device-types/light
   assert_status 401
 }
 
@@ -119,7 +103,7 @@ jqc() {
   assert_json '.createdAt' "$created"
   [ "$(jqc '[.capabilities, .commands, .events]')" = '[[],[],[]]' ]
 
-  as member GET "/api/device-types/$id"
+  call_as member GET "/api/device-types/$id"
   assert_status 200
   assert_json '.name' 'Dimmer 2'
   [ "$(psql_exec "SELECT built_in FROM device_types WHERE id = '$id'")" = f ]
@@ -142,7 +126,7 @@ jqc() {
     assert_status 409
     assert_json '.message' 'built-in device types cannot be changed'
   done
-  as member GET /api/device-types/light
+  call_as member GET /api/device-types/light
   assert_json '.name' 'Light'
   assert_json '.builtIn' 'true'
 }

@@ -23,24 +23,9 @@ teardown_file() {
   psql_exec "DELETE FROM device_types WHERE id LIKE 'bats-%-$RUN'" >/dev/null || true
 }
 
-# as WHO METHOD PATH [curl args]: calls the API as owner|admin|member|agent|anonymous.
-as() {
-  local who=$1
-  shift
-  case "$who" in
-    anonymous) api "$@" ;;
-    agent) api "$@" -H "Authorization: Bearer $(agent_token)" ;;
-    *) api "$@" -H "Authorization: Bearer $(token_for "$who")" ;;
-  esac
-}
-
 # send WHO METHOD PATH JSON [curl args]: a call with a JSON body.
 send() {
-  as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4" "${@:5}"
-}
-
-jqc() {
-  jq -c "$1" <<<"$body"
+  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4" "${@:5}"
 }
 
 # new_device SUFFIX NAME TYPE [ZONE]: creates "$RUN-SUFFIX" as admin; sets DEVICE_ID, DEVICE_TOKEN.
@@ -51,10 +36,6 @@ new_device() {
   assert_status 201
   DEVICE_ID=$(json_field .device.id)
   DEVICE_TOKEN=$(json_field .deviceToken)
-}
-
-sha256() {
-  printf '%s' "$1" | sha256sum | cut -d' ' -f1
 }
 
 set_status() {
@@ -84,12 +65,12 @@ set_status() {
 
 @test "the token is never shown again" {
   new_device secret "$RUN Secret" climate
-  as member GET "/api/devices/$DEVICE_ID"
+  call_as member GET "/api/devices/$DEVICE_ID"
   assert_status 200
   [[ "$body" != *"$DEVICE_TOKEN"* ]]
   [[ "$body" != *"$(sha256 "$DEVICE_TOKEN")"* ]]
   [ "$(jqc 'has("deviceToken") or has("tokenHash")')" = false ]
-  as member GET "/api/devices?q=$RUN-secret"
+  call_as member GET "/api/devices?q=$RUN-secret"
   [[ "$body" != *"$DEVICE_TOKEN"* ]]
   [[ "$body" != *"$(sha256 "$DEVICE_TOKEN")"* ]]
 }
@@ -166,11 +147,11 @@ config_value() {
   new_device guarded "$RUN Guarded" pir
   send member PATCH "/api/devices/$DEVICE_ID" '{"name":"mine"}'
   assert_status 403
-  as member DELETE "/api/devices/$DEVICE_ID"
+  call_as member DELETE "/api/devices/$DEVICE_ID"
   assert_status 403
-  as member POST "/api/devices/$DEVICE_ID/token"
+  call_as member POST "/api/devices/$DEVICE_ID/token"
   assert_status 403
-  as anonymous GET /api/devices
+  call_as anonymous GET /api/devices
   assert_status 401
   send owner PATCH "/api/devices/$DEVICE_ID" '{"name":"owned"}'
   assert_status 200
@@ -178,14 +159,14 @@ config_value() {
 
 @test "get by id; unknown and malformed ids are 404" {
   new_device one "$RUN One" climate
-  as member GET "/api/devices/$DEVICE_ID"
+  call_as member GET "/api/devices/$DEVICE_ID"
   assert_status 200
   assert_json '.id' "$DEVICE_ID"
   assert_json '.externalId' "$RUN-one"
-  as member GET "/api/devices/$(uuid_new)"
+  call_as member GET "/api/devices/$(uuid_new)"
   assert_status 404
   assert_json '.message' 'device not found'
-  as member GET /api/devices/not-a-uuid
+  call_as member GET /api/devices/not-a-uuid
   assert_status 404
 }
 
@@ -199,59 +180,59 @@ config_value() {
   set_status "$a" online
   set_status "$c" offline
 
-  as member GET "/api/devices?q=$RUN%20filter"
+  call_as member GET "/api/devices?q=$RUN%20filter"
   assert_status 200
   [ "$(jqc '[.[].externalId]')" = "[\"$RUN-f-a\",\"$RUN-f-b\",\"$RUN-f-c\"]" ]
 
-  as member GET "/api/devices?zoneId=$ZONE_A&q=$RUN-f-"
+  call_as member GET "/api/devices?zoneId=$ZONE_A&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$b\"]" ]
-  as member GET "/api/devices?zoneId=$ZONE_B"
+  call_as member GET "/api/devices?zoneId=$ZONE_B"
   [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  as member GET "/api/devices?zoneId=null&q=$RUN-f-"
+  call_as member GET "/api/devices?zoneId=null&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$c\"]" ]
-  as member GET "/api/devices?zoneId=null"
+  call_as member GET "/api/devices?zoneId=null"
   [ "$(jqc '[.[] | select(.zoneId != null)] | length')" = 0 ]
-  as member GET "/api/devices?zoneId=$(uuid_new)"
+  call_as member GET "/api/devices?zoneId=$(uuid_new)"
   [ "$(jqc 'length')" = 0 ]
 
-  as member GET "/api/devices?type=climate&q=$RUN-f-"
+  call_as member GET "/api/devices?type=climate&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  as member GET "/api/devices?type=nothing-like-it"
+  call_as member GET "/api/devices?type=nothing-like-it"
   [ "$(jqc 'length')" = 0 ]
-  as member GET "/api/devices?status=online&q=$RUN-f-"
+  call_as member GET "/api/devices?status=online&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  as member GET "/api/devices?status=offline&q=$RUN-f-"
+  call_as member GET "/api/devices?status=offline&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$c\"]" ]
-  as member GET "/api/devices?status=unknown&q=$RUN-f-"
+  call_as member GET "/api/devices?status=unknown&q=$RUN-f-"
   [ "$(jqc '[.[].id]')" = "[\"$b\"]" ]
-  as member GET "/api/devices?status=online&type=light&q=$RUN-f-"
+  call_as member GET "/api/devices?status=online&type=light&q=$RUN-f-"
   [ "$(jqc 'length')" = 0 ]
 }
 
 @test "q is a case-insensitive substring of the name or the external id, not a pattern" {
   new_device Q-Ext "$RUN Plain Name" pir
   local id=$DEVICE_ID
-  as member GET "/api/devices?q=$RUN-q-ext"
+  call_as member GET "/api/devices?q=$RUN-q-ext"
   [ "$(jqc '[.[].id]')" = "[\"$id\"]" ]
-  as member GET "/api/devices?q=$RUN%20PLAIN%20name"
+  call_as member GET "/api/devices?q=$RUN%20PLAIN%20name"
   [ "$(jqc '[.[].id]')" = "[\"$id\"]" ]
   # LIKE metacharacters are plain characters
-  as member GET "/api/devices?q=$RUN%25"
+  call_as member GET "/api/devices?q=$RUN%25"
   assert_status 200
   [ "$(jqc 'length')" = 0 ]
-  as member GET "/api/devices?q=${RUN}_Q"
+  call_as member GET "/api/devices?q=${RUN}_Q"
   [ "$(jqc 'length')" = 0 ]
   new_device pct "$RUN 100% on" light
-  as member GET "/api/devices?q=100%25"
+  call_as member GET "/api/devices?q=100%25"
   [ "$(jqc "[.[] | select(.externalId == \"$RUN-pct\")] | length")" = 1 ]
   [ "$(jqc '[.[] | select(.name | contains("100%") | not)] | length')" = 0 ]
 }
 
 @test "list query values are validated" {
-  as member GET "/api/devices?zoneId=kitchen"
+  call_as member GET "/api/devices?zoneId=kitchen"
   assert_status 400
   assert_json '.message' 'zoneId: must be a UUID'
-  as member GET "/api/devices?status=sleeping"
+  call_as member GET "/api/devices?status=sleeping"
   assert_status 400
   assert_json '.message' 'status: must be one of online, offline, unknown'
 }
@@ -273,7 +254,7 @@ config_value() {
   assert_status 200
   assert_json '.zoneId' 'null'
   [ "$(psql_exec "SELECT zone_id IS NULL FROM devices WHERE id = '$DEVICE_ID'")" = t ]
-  as member GET "/api/devices/$DEVICE_ID"
+  call_as member GET "/api/devices/$DEVICE_ID"
   assert_json '.name' 'Renamed'
   assert_json '.zoneId' 'null'
 }
@@ -298,7 +279,7 @@ config_value() {
   send admin PATCH "/api/devices/$(uuid_new)" '{"name":"ghost"}'
   assert_status 404
   assert_json '.message' 'device not found'
-  as member GET "/api/devices/$DEVICE_ID"
+  call_as member GET "/api/devices/$DEVICE_ID"
   assert_json '.zoneId' "$ZONE_A"
   assert_json '.name' "$RUN Patch errors"
 }
@@ -308,13 +289,13 @@ config_value() {
   set_status "$DEVICE_ID" online
   send member POST "/api/devices/$DEVICE_ID/command" '{"action":"toggle"}'
   assert_status 202
-  as admin DELETE "/api/devices/$DEVICE_ID"
+  call_as admin DELETE "/api/devices/$DEVICE_ID"
   assert_status 204
   [ -z "$body" ]
-  as member GET "/api/devices/$DEVICE_ID"
+  call_as member GET "/api/devices/$DEVICE_ID"
   assert_status 404
   [ "$(psql_exec "SELECT count(*) FROM device_commands WHERE device_id = '$DEVICE_ID'")" = 0 ]
-  as admin DELETE "/api/devices/$DEVICE_ID"
+  call_as admin DELETE "/api/devices/$DEVICE_ID"
   assert_status 404
   assert_json '.message' 'device not found'
 }
@@ -326,7 +307,7 @@ config_value() {
   api GET /api/devices -H "X-Device-Token: $old"
   assert_status 403
 
-  as admin POST "/api/devices/$DEVICE_ID/token"
+  call_as admin POST "/api/devices/$DEVICE_ID/token"
   assert_status 200
   [ "$(jqc 'keys')" = '["deviceToken"]' ]
   local new
@@ -340,7 +321,7 @@ config_value() {
   api GET /api/devices -H "X-Device-Token: $new"
   assert_status 403
 
-  as admin POST "/api/devices/$(uuid_new)/token"
+  call_as admin POST "/api/devices/$(uuid_new)/token"
   assert_status 404
   assert_json '.message' 'device not found'
 }
@@ -430,29 +411,29 @@ config_value() {
     send member POST "/api/devices/$DEVICE_ID/command" "{\"action\":\"$a\"}"
     assert_status 202
   done
-  as member GET "/api/devices/$DEVICE_ID/commands"
+  call_as member GET "/api/devices/$DEVICE_ID/commands"
   assert_status 200
   [ "$(jqc '[.[].action]')" = '["turn_off","toggle","turn_on"]' ]
   [ "$(jqc '.[0] | keys')" = '["action","createdAt","deviceId","error","expiresAt","id","params","sentAt","status"]' ]
   [ "$(jqc '[.[] | .deviceId == "'"$DEVICE_ID"'" and .status == "queued" and .params == {} and .sentAt == null] | all')" = true ]
-  as member GET "/api/devices/$DEVICE_ID/commands?limit=2"
+  call_as member GET "/api/devices/$DEVICE_ID/commands?limit=2"
   [ "$(jqc '[.[].action]')" = '["turn_off","toggle"]' ]
 
   # a queued command past its expiry reads as expired
   psql_exec "UPDATE device_commands SET created_at = created_at - interval '1 hour', expires_at = expires_at - interval '1 hour' WHERE device_id = '$DEVICE_ID' AND action = 'turn_on'" >/dev/null
-  as member GET "/api/devices/$DEVICE_ID/commands"
+  call_as member GET "/api/devices/$DEVICE_ID/commands"
   [ "$(jqc '[.[] | [.action, .status]]')" = '[["turn_off","queued"],["toggle","queued"],["turn_on","expired"]]' ]
 
-  as member GET "/api/devices/$DEVICE_ID/commands?limit=0"
+  call_as member GET "/api/devices/$DEVICE_ID/commands?limit=0"
   assert_status 400
   assert_json '.message' 'limit: must be an integer between 1 and 200'
-  as member GET "/api/devices/$DEVICE_ID/commands?limit=201"
+  call_as member GET "/api/devices/$DEVICE_ID/commands?limit=201"
   assert_status 400
-  as member GET "/api/devices/$(uuid_new)/commands"
+  call_as member GET "/api/devices/$(uuid_new)/commands"
   assert_status 404
   assert_json '.message' 'device not found'
   new_device quiet "$RUN Quiet" light
-  as member GET "/api/devices/$DEVICE_ID/commands"
+  call_as member GET "/api/devices/$DEVICE_ID/commands"
   assert_status 200
   [ "$body" = '[]' ]
 }

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 teardown() {
-  "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true
+  db_restart_if_stopped
 }
 
 # The master process of a worker (started by spawn-fcgi, which execs it) and its children.
@@ -78,7 +78,7 @@ worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
     sleep 0.1
   done
   [ "$(worker_children health | wc -w)" -ge 2 ]
-  ! grep -qw "$victim" <<<"$(worker_children health)"
+  refute grep -qw "$victim" <<<"$(worker_children health)"
   api GET /api/health
   assert_status 200
 }

@@ -20,6 +20,11 @@
 #   assert_status CODE              fails, showing the body, unless the last status was CODE
 #   assert_json FILTER EXPECTED     fails unless jq -r FILTER on $body prints EXPECTED
 #   assert_error CODE [MESSAGE]     status CODE and the error shape of SPEC §2 (and its message)
+#   call_as CALLER METHOD PATH [CURL ARG…]
+#                                   `api` with the credential of CALLER: anonymous, member,
+#                                   admin, owner, agent, or device (token in $DEVICE_TOKEN)
+#   jqc FILTER                      jq -c FILTER on $body (compact JSON, for comparisons)
+#   sha256 TEXT                     the lower-case hex SHA-256 of TEXT (how tokens are stored)
 # Database
 #   psql_exec SQL                   runs SQL, prints rows unaligned (-At), fails on error
 #   sql_literal TEXT                TEXT as a quoted SQL string literal
@@ -32,6 +37,14 @@
 #   token_for ROLE                  an access token for that role, cached per bats file
 #   agent_token                     the station-agent token (.run/secrets/agent_token)
 #   uuid_new                        a random UUID
+# Waiting, refuting, background processes, the database
+#   now_ms                          wall clock in milliseconds
+#   poll SECONDS COMMAND…           runs COMMAND every 50 ms until it succeeds or SECONDS pass
+#   refute COMMAND…                 fails when COMMAND succeeds (a bare `! cmd` fails a bats test
+#                                   only on the test's last line)
+#   bg_track PID                    a background process of this test, killed by bg_reap
+#   bg_reap                         kills and waits for every tracked process (in teardown)
+#   db_restart_if_stopped           starts PostgreSQL again if a test stopped it (in teardown)
 #
 # api and the helpers built on it set globals: call token_for and login inside $(…) (as in
 # -H "Authorization: Bearer $(token_for admin)") so that they do not overwrite $body.
@@ -198,3 +211,50 @@ token_for() {
 }
 
 agent_token() { head -n 1 "$STATION_RUN_DIR/secrets/agent_token"; }
+
+now_ms() { date +%s%3N; }
+
+poll() {
+	local deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
+
+bg_track() { BACKGROUND="${BACKGROUND:-} $1"; }
+
+bg_reap() {
+	local pid
+	for pid in ${BACKGROUND:-}; do
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	BACKGROUND=
+}
+
+# The server must not inherit bats' descriptor 3, or bats would wait for it.
+db_restart_if_stopped() { "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true; }
+
+call_as() {
+	local caller=$1
+	shift
+	case "$caller" in
+	owner | admin | member) api "$@" -H "Authorization: Bearer $(token_for "$caller")" ;;
+	agent) api "$@" -H "Authorization: Bearer $(agent_token)" ;;
+	device) api "$@" -H "X-Device-Token: $DEVICE_TOKEN" ;;
+	*) api "$@" ;;
+	esac
+}
+
+jqc() { jq -c "$1" <<<"$body"; }
+
+sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }

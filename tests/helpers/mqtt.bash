@@ -1,21 +1,8 @@
 # mqtt.bash — helpers of the suites that talk MQTT (`load ../helpers/mqtt` after common).
 # They expect $RUN (a per-file prefix of external ids) and $STATION_ID to be set.
 #
-#   now_ms                       wall clock in milliseconds
-#   poll SECONDS COMMAND…        runs COMMAND every 50 ms until it succeeds or SECONDS pass
 #   new_device SUFFIX [TYPE]     creates the device "$RUN-SUFFIX" (default type light) through
 #                                the API; sets DEVICE_ID, EXT and TOKEN
-
-now_ms() { date +%s%3N; }
-
-poll() {
-  local deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
 
 new_device() {
   local type=${2:-light}

@@ -5,9 +5,6 @@
 #                                ({module,method,path,public,who,body,textParams,fields})
 #   concrete_path PATH TEXT      PATH with each ":param" replaced by a fresh UUID, or by a
 #                                word that names nothing when TEXT is true (text params)
-#   call_as CALLER METHOD PATH [CURL ARG…]
-#                                `api` with the credential of CALLER: anonymous, member,
-#                                admin, owner, agent, or device (token in $DEVICE_TOKEN)
 
 all_routes() {
   local bin
@@ -26,15 +23,4 @@ concrete_path() {
     out="$out/$seg"
   done
   echo "$out"
-}
-
-call_as() {
-  local caller=$1
-  shift
-  case "$caller" in
-    owner | admin | member) api "$@" -H "Authorization: Bearer $(token_for "$caller")" ;;
-    agent) api "$@" -H "Authorization: Bearer $(agent_token)" ;;
-    device) api "$@" -H "X-Device-Token: $DEVICE_TOKEN" ;;
-    *) api "$@" ;;
-  esac
 }

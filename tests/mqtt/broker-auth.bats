@@ -29,12 +29,7 @@ setup_file() {
 }
 
 teardown() {
-  local pid
-  for pid in ${BACKGROUND:-}; do
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  BACKGROUND=
+  bg_reap
 }
 
 teardown_file() {
@@ -66,7 +61,7 @@ sub_start() {
   stdbuf -oL mosquitto_sub -d -v -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$user" -P "$password" -i "$id" \
     -q 1 "${topics[@]}" >"$out" 2>&1 3>&- &
   SUB_PID=$!
-  BACKGROUND="${BACKGROUND:-} $SUB_PID"
+  bg_track $SUB_PID
   poll 5 grep -q '^Subscribed (mid' "$out" || {
     cat "$out" >&2
     return 1
@@ -175,7 +170,7 @@ plugin_log() { echo "$STATION_RUN_DIR/log/mosquitto.log"; }
 
   poll 5 got "$out" "$(topic "$ext_a" command)" '{"action":"toggle"}'
   got "$out" "$(topic "$ext_a" handshake/ack)" '{"status":"ok"}'
-  ! grep -q 'for-b' "$out"
+  refute grep -q 'for-b' "$out"
   ! grep -q '"on":true' "$out"
 }
 
@@ -234,7 +229,8 @@ session_dropped() {
   assert_status 200
   local new
   new=$(json_field .deviceToken)
-  [ -n "$new" ] && [ "$new" != "$old" ]
+  [ -n "$new" ]
+  [ "$new" != "$old" ]
 
   session_dropped "$out" "$SUB_PID" "$size"
   broker_log_since "$size" "device $EXT: token rotated; dropping its MQTT sessions"
@@ -320,10 +316,10 @@ free_port() {
     echo "log_dest stderr"
     echo "log_type all"
   } >"$dir/mosquitto.conf"
-  ! grep -n '@[A-Z_]*@' "$dir/mosquitto.conf"
+  refute grep -n '@[A-Z_]*@' "$dir/mosquitto.conf"
 
   (cd "$dir" && exec mosquitto -c "$dir/mosquitto.conf") >"$dir/log" 2>&1 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   poll 10 grep -q "running" "$dir/log"
   grep -q "smart-station auth: allow_anonymous_devices is true" "$dir/log"
 
@@ -336,7 +332,7 @@ free_port() {
   STATION_MQTT_PORT=$port pub_anonymous "$base/heartbeat" '{"marker":"last"}'
   poll 5 got "$out" "$base/heartbeat" '{"marker":"last"}'
   got "$out" "$base/state" '{"state":{"on":true}}'
-  ! grep -q forged "$out"
+  refute grep -q forged "$out"
 
   run mosquitto_sub -d -h "$MQTT_HOST" -p "$port" -i "$RUN-anon-sub" -q 1 \
     -t "$base/command" -t "station/$STATION_ID/device/+/command" -t "$base/state" -W 1

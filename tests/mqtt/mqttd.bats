@@ -29,13 +29,8 @@ setup_file() {
 }
 
 teardown() {
-  local pid
-  for pid in ${BACKGROUND:-}; do
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  BACKGROUND=
-  "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true
+  bg_reap
+  db_restart_if_stopped
   mqttd_running || mqttd_start
 }
 
@@ -133,7 +128,7 @@ devsim_start() {
   "$STATION_BUILD_DIR/devsim" --station-id "$STATION_ID" --credentials "$1" --print-commands \
     --log-level warn >"$2" 2>"$2.log" 3>&- &
   DEVSIM=$!
-  BACKGROUND="${BACKGROUND:-} $DEVSIM"
+  bg_track $DEVSIM
 }
 
 # received OUT EXT SUFFIX [JQ_FILTER]: true when devsim printed such a message.
@@ -375,7 +370,7 @@ received() {
 
   mqttd_start
   poll 5 received "$out" "$EXT" command '.payload.action == "set_brightness"'
-  ! received "$out" "$EXT" command '.payload.action == "turn_on"'
+  refute received "$out" "$EXT" command '.payload.action == "turn_on"'
   [ "$(psql_exec "SELECT status || ' ' || (sent_at IS NULL) FROM device_commands WHERE id = '$expired'")" != "sent f" ]
   [ "$(psql_exec "SELECT sent_at IS NULL FROM device_commands WHERE id = '$expired'")" = t ]
   poll 3 command_is "$live" sent
@@ -431,7 +426,7 @@ received() {
   # Dropped messages are logged with the device id, never with their payload.
   tail -c +"$((size + 1))" "$(mqttd_log)" | grep -q "\"msg\":\"message dropped\".*\"deviceId\":\"$EXT\""
   tail -c +"$((size + 1))" "$(mqttd_log)" | grep -q "exceeds"
-  ! tail -c +"$((size + 1))" "$(mqttd_log)" | grep -q HOSTILE-MARKER
+  refute grep -q HOSTILE-MARKER < <(tail -c +"$((size + 1))" "$(mqttd_log)")
   [ "$(count_events "$DEVICE_ID" event_received)" -eq 0 ]
 }
 
@@ -439,7 +434,8 @@ received() {
 
 @test "start-up is honest: a missing password file or a bad setting is said on stderr with a non-zero exit" {
   run env STATION_MQTT_DAEMON_PASSWORD_FILE="$BATS_TEST_TMPDIR/missing" timeout 10 "$STATION_BUILD_DIR/station-mqttd"
-  [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+  [ "$status" -ne 0 ]
+  [ "$status" -ne 124 ]
   [[ "$output" == *"missing"* ]]
   [[ "$output" == *"password"* ]]
 

@@ -39,14 +39,9 @@ setup_file() {
 }
 
 teardown() {
-  local pid
-  for pid in ${BACKGROUND:-}; do
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  BACKGROUND=
+  bg_reap
   private_stop
-  "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true
+  db_restart_if_stopped
 }
 
 teardown_file() {
@@ -55,18 +50,6 @@ teardown_file() {
 }
 
 # ---- helpers ------------------------------------------------------------------------
-
-now_ms() { date +%s%3N; }
-
-# poll SECONDS COMMAND…: runs COMMAND every 50 ms until it succeeds or SECONDS pass.
-poll() {
-  local deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
 
 # ws_run ARG…: one foreground client (wsclient.py listen against nginx's /ws); its JSON
 # lines in $output.
@@ -82,7 +65,7 @@ ws_bg() {
   shift
   rm -f "$dir/$name.out" "$dir/$name.ready"
   "$PY" "$WSC" listen --url "$WS_URL" --out "$dir/$name.out" --ready "$dir/$name.ready" "$@" 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ] || ! kill -0 $! 2>/dev/null"
   [ -e "$dir/$name.ready" ] || {
     echo "client $name did not connect: $(cat "$dir/$name.out" 2>/dev/null)" >&2
@@ -107,7 +90,8 @@ new_member() {
   USER_EMAIL=$(create_user member "$RUN-$1@station.test")
   USER_ID=$(psql_exec "SELECT id FROM users WHERE lower(email) = lower($(sql_literal "$USER_EMAIL"))")
   USER_TOKEN=$(login "$USER_EMAIL" "$TEST_PASSWORD")
-  [ -n "$USER_ID" ] && [ -n "$USER_TOKEN" ]
+  [ -n "$USER_ID" ]
+  [ -n "$USER_TOKEN" ]
 }
 
 # ---- a private wsd ------------------------------------------------------------------
@@ -264,7 +248,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   local out=$BATS_TEST_TMPDIR/fanout
   "$PY" "$WSC" fanout --url "$WS_URL" --token "$(token_for member)" --clients 200 --type "test.fanout" \
     --ready "$out.ready" --timeout 20 >"$out" 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   poll 30 eval "[ -e '$out.ready' ] || [ -s '$out' ]"
   [ -e "$out.ready" ] || { cat "$out" >&2; false; }
   notify "{\"type\":\"test.fanout\",\"data\":{\"run\":\"$RUN\"},\"ts\":\"2026-11-28T05:13:23.124Z\"}"
@@ -280,7 +264,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   "$PY" "$WSC" raw --host "$NGINX_HOST" --port "$NGINX_PORT" --token "$(token_for member)" --ready "$dir/raw.ready" \
     --stall-until "$dir/drain" --timeout 120 --drain-timeout 20 --rcvbuf 65536 >"$dir/raw.out" 3>&- &
   local raw=$!
-  BACKGROUND="${BACKGROUND:-} $raw"
+  bg_track $raw
   ws_bg normal --token "$(token_for member)" --count-type test.burst --count "$n" --timeout 90
   poll 10 test -e "$dir/raw.ready"
 
@@ -328,7 +312,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   poll 5 got gone '.event == "close"'
   [ "$(jq -c 'select(.event) | [.code, .reason]' "$BATS_TEST_TMPDIR/gone.out")" = '[1008,"removed from the station"]' ]
   poll 3 got other ".type == \"user.removed\" and .data.userId == \"$USER_ID\""
-  ! got other '.event == "close"'
+  refute got other '.event == "close"'
 
   # Not a member any more: refused at the door, though the token is still valid.
   ws_run --token "$USER_TOKEN" --timeout 5
@@ -347,7 +331,8 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
 @test "PostgreSQL restarted: clients stay connected and pushes resume without restarting wsd" {
   local pid i delivered=
   pid=$(wsd_pid)
-  [ -n "$pid" ] && kill -0 "$pid"
+  [ -n "$pid" ]
+  kill -0 "$pid"
   ws_bg a --token "$(token_for member)" --timeout 90
   notify '{"type":"test.restart","data":{"phase":"before"},"ts":"x"}'
   poll 3 got a '.type == "test.restart" and .data.phase == "before"'
@@ -362,8 +347,9 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
     if poll 0.5 got a '.type == "test.restart" and .data.phase == "after"'; then delivered=1 && break; fi
   done
   [ -n "$delivered" ]
-  ! got a '.event == "close"'
-  [ "$(wsd_pid)" = "$pid" ] && kill -0 "$pid"
+  refute got a '.event == "close"'
+  [ "$(wsd_pid)" = "$pid" ]
+  kill -0 "$pid"
 }
 
 # ---- a private wsd: other configurations, start and stop ---------------------------------------
@@ -373,18 +359,18 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   local dir=$BATS_TEST_TMPDIR out=$BATS_TEST_TMPDIR/raw.out alive
   # Reads everything but never answers a ping: cut after two silent intervals.
   "$PY" "$WSC" raw --port "$PRIV_PORT" --token "$(token_for member)" --timeout 15 >"$out" 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   # The library client answers pings: still connected after several intervals…
   "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$dir/alive.out" \
     --ready "$dir/alive.ready" --timeout 30 3>&- &
   alive=$!
-  BACKGROUND="${BACKGROUND:-} $alive"
+  bg_track $alive
   poll 10 test -e "$dir/alive.ready"
   poll 10 test -s "$out"
   [ "$(jq -r '.event, .closeCode' "$out" | tr '\n' ' ')" = "eof null " ] # cut, no close frame
   sleep 4 # four more intervals
   kill -0 "$alive"
-  ! got alive '.event'
+  refute got alive '.event'
   # …and when it vanishes without a close frame, it is not mistaken for a silent one.
   kill -9 "$alive"
   poll 10 private_log_count_ge 2 '"msg":"client disconnected"'
@@ -397,7 +383,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   rm -f "$BATS_TEST_TMPDIR/swept.out"
   "$PY" "$WSC" listen --url "$PRIV_URL" --token "$USER_TOKEN" --out "$BATS_TEST_TMPDIR/swept.out" \
     --ready "$BATS_TEST_TMPDIR/swept.ready" --timeout 20 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   poll 10 test -e "$BATS_TEST_TMPDIR/swept.ready"
   psql_exec "DELETE FROM station_members WHERE user_id = '$USER_ID'" >/dev/null # no notification
   poll 8 got swept '.event == "close"'
@@ -410,7 +396,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   for i in 1 2; do
     "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$BATS_TEST_TMPDIR/c$i.out" \
       --ready "$BATS_TEST_TMPDIR/c$i.ready" --timeout 20 3>&- &
-    BACKGROUND="${BACKGROUND:-} $!"
+    bg_track $!
     poll 10 test -e "$BATS_TEST_TMPDIR/c$i.ready"
   done
   # Admission happens right after the upgrade: give both a moment to be counted.
@@ -432,7 +418,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   local out=$BATS_TEST_TMPDIR/term.out status_code=0
   "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$out" --ready "$out.ready" \
     --timeout 20 3>&- &
-  BACKGROUND="${BACKGROUND:-} $!"
+  bg_track $!
   poll 10 test -e "$out.ready"
   poll 5 private_log_has '"msg":"client connected"'
   kill -TERM "$PRIV_PID"
