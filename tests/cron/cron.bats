@@ -47,6 +47,8 @@ run_job() {
     [[ "$output" == *'"already running"'* ]] || return 0
     sleep 0.5
   done
+  echo "station-cron $1 found the job running five times" >&2
+  return 1
 }
 
 # The JSON line of the run that did the work.
