@@ -20,6 +20,7 @@
 struct db {
 	PGconn *conn;
 	const char *application_name;
+	long statement_timeout_ms; /* 0: none */
 	unsigned generation;
 	bool in_transaction;
 	char last_error[256];
@@ -37,6 +38,11 @@ struct db *db_new(const char *application_name)
 		abort();
 	db->application_name = application_name;
 	return db;
+}
+
+void db_set_statement_timeout(struct db *db, long ms)
+{
+	db->statement_timeout_ms = ms;
 }
 
 unsigned db_generation(const struct db *db) { return db->generation; }
@@ -68,9 +74,12 @@ static void db_notice_ignore(void *arg, const char *message)
 int db_connect(struct db *db)
 {
 	db_drop(db);
+	char options[96];
+	snprintf(options, sizeof options, "-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=%ld",
+		 db->statement_timeout_ms);
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", "options", NULL };
 	const char *values[] = { cfg_string("db.conninfo"), cfg_string("db.connect_timeout"),
-				 db->application_name, "-c TimeZone=UTC -c DateStyle=ISO,YMD", NULL };
+				 db->application_name, options, NULL };
 	db->conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		snprintf(db->last_error, sizeof db->last_error, "%s", PQerrorMessage(db->conn));

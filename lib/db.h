@@ -45,6 +45,9 @@ int db_connect(struct db *db);
 void db_connect_with_backoff(struct db *db);
 /* Closes the connection and frees db. */
 void db_close(struct db *db);
+/* Bounds every statement of every later connection (0: no bound, the default). Set at
+ * connect, so a silent reconnection inside db_exec keeps it. */
+void db_set_statement_timeout(struct db *db, long ms);
 /* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
 unsigned db_generation(const struct db *db);
 PGconn *db_conn(struct db *db);

@@ -278,6 +278,8 @@ void listener_start(struct wsd *w)
 		abort();
 	l->wsd = w;
 	l->db = db_new("station-wsd");
+	/* A statement that stalls would stall every WebSocket client: bound them all. */
+	db_set_statement_timeout(l->db, WSD_STATEMENT_TIMEOUT_MS);
 	l->retry_ms = RETRY_FIRST_MS;
 	l->retry_max_ms = cfg_int("db.retry_max_ms");
 	w->listener = l;

@@ -7,11 +7,7 @@
  */
 #include "repo.h"
 
-/* A statement that stalls would stall every WebSocket client: bound it. The setting is
- * per session, so it is made again after every reconnection (with the LISTEN). */
-static const char listen_sql[] =
-	"SELECT set_config('statement_timeout', '5s', false);"
-	"LISTEN station_events";
+static const char listen_sql[] = "LISTEN station_events";
 
 static struct db_stmt is_member_stmt = DB_STMT(1,
 	"SELECT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "

@@ -27,6 +27,8 @@
 #include "db.h"
 #include "queue.h"
 
+/* The longest a query of wsd may take (it runs in the event loop of every client). */
+#define WSD_STATEMENT_TIMEOUT_MS 5000
 /* The largest client message read; a longer one closes the connection with 1009. */
 #define WSD_RX_MAX 4096
 /* libwebsockets' receive buffer, allocated for every connection: client messages are a
