@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "external_id.h"
 #include "sessions.h"
 
 #define LOG_PREFIX "smart-station auth: "
@@ -44,7 +45,6 @@
 #define RETRY_MAX_MS 2000     /* longest pause: devices are let in again soon after an outage */
 #define SLOW_ATTEMPT_MS 1000  /* an attempt that took this long blocked the broker (a TCP */
 #define SLOW_RETRY_MS 10000   /* timeout, not a refused socket): wait this long after it */
-#define USERNAME_MAX 256      /* longer usernames are no external id: refused unasked */
 #define STATION_ID_MAX 63
 
 struct credentials {
@@ -248,7 +248,7 @@ enum credentials_verdict credentials_check_device(struct credentials *c, const c
 {
 	char hash[SESSIONS_HASH_LEN + 1], why[512];
 
-	if (!external_id || !*external_id || strlen(external_id) > USERNAME_MAX || strpbrk(external_id, "/+#"))
+	if (!external_id || !device_external_id_valid(external_id, strlen(external_id)))
 		return CREDENTIALS_INVALID; /* no device can have this id: no need to ask */
 	if (!password)
 		return CREDENTIALS_INVALID;
@@ -274,12 +274,8 @@ enum credentials_verdict credentials_check_device(struct credentials *c, const c
 				read_station_id(c);
 			return CREDENTIALS_VALID;
 		}
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		bool data_error = state && strncmp(state, "22", 2) == 0; /* e.g. a username that is not UTF-8 */
 		one_line(PQresultErrorMessage(r), why, sizeof why);
 		PQclear(r);
-		if (data_error)
-			return CREDENTIALS_INVALID;
 		if (PQstatus(c->conn) != CONNECTION_OK) {
 			connection_lost(c, now, why);
 			continue;
