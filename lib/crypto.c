@@ -73,6 +73,11 @@ char *sha256_hex(struct arena *arena, const void *data, size_t len)
 	return hex;
 }
 
+char *token_hash(struct arena *arena, const char *token)
+{
+	return sha256_hex(arena, token, strlen(token));
+}
+
 bool secret_equal(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

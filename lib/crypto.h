@@ -21,6 +21,8 @@ void crypto_random(void *buf, size_t n);
 char *token_new(struct arena *arena);
 /* Lower-case hex SHA-256 of s. */
 char *sha256_hex(struct arena *arena, const void *data, size_t len);
+/* What the station stores of a token (device, refresh): its SHA-256, lower-case hex. */
+char *token_hash(struct arena *arena, const char *token);
 char *base64url_encode(struct arena *arena, const void *data, size_t len);
 /* Constant-time equality of two strings (length is not secret). */
 bool secret_equal(const char *a, const char *b);

@@ -107,7 +107,7 @@ static enum db_status store_refresh_token(struct request *req, const char *user_
 	tokens->access_ttl = access_ttl();
 	tokens->refresh_ttl = refresh_ttl();
 	tokens->refresh_token = token_new(req->arena);
-	const char *hash = sha256_hex(req->arena, tokens->refresh_token, strlen(tokens->refresh_token));
+	const char *hash = token_hash(req->arena, tokens->refresh_token);
 	PGresult *res;
 	enum db_status st = auth_repo_insert_refresh(req->db, req->arena, family_id, user_id, hash,
 						     user_agent_for_storage(req->arena, req->user_agent),
@@ -317,7 +317,7 @@ int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresu
 {
 	if (!refresh_token) /* neither in the body nor as a cookie: nothing to check */
 		return reply_error(req, 400, "refreshToken: is required");
-	const char *hash = sha256_hex(req->arena, refresh_token, strlen(refresh_token));
+	const char *hash = token_hash(req->arena, refresh_token);
 	bool not_live = false;
 	enum db_status st = db_begin(req->db, req->arena);
 	if (st != DB_OK)
@@ -341,7 +341,7 @@ int auth_logout_or_reply(struct request *req, const char *refresh_token)
 {
 	if (!refresh_token)
 		return 0;
-	const char *hash = sha256_hex(req->arena, refresh_token, strlen(refresh_token));
+	const char *hash = token_hash(req->arena, refresh_token);
 	enum db_status st = auth_repo_revoke_family_of(req->db, req->arena, hash);
 	return st == DB_OK ? 0 : reply_db_error(req, st);
 }

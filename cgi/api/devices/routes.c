@@ -112,10 +112,10 @@ static int device_create(struct request *req)
 		return reply_error(req, 500, "no station row: station-migrate has not run");
 
 	const char *token = token_new(req->arena);
-	const char *token_hash = sha256_hex(req->arena, token, strlen(token));
+	const char *hash = token_hash(req->arena, token);
 	if ((st = db_begin(req->db, req->arena)) != DB_OK)
 		return reply_db_error(req, st);
-	st = devices_insert(req->db, req->arena, external_id, body_string(req, "name"), type, zone_id, token_hash, &res);
+	st = devices_insert(req->db, req->arena, external_id, body_string(req, "name"), type, zone_id, hash, &res);
 	if (st == DB_CONFLICT) {
 		db_rollback(req->db, req->arena);
 		return reply_error(req, 409, "externalId: already registered");
@@ -247,7 +247,7 @@ static int device_token_rotate(struct request *req)
 	enum db_status st = db_begin(req->db, req->arena);
 	if (st != DB_OK)
 		return reply_db_error(req, st);
-	st = devices_set_token_hash(req->db, req->arena, req_param(req, "id"), sha256_hex(req->arena, token, strlen(token)),
+	st = devices_set_token_hash(req->db, req->arena, req_param(req, "id"), token_hash(req->arena, token),
 				    &res);
 	if (st != DB_OK)
 		return reply_rollback(req, st);
