@@ -171,53 +171,34 @@ void clients_close_all(struct wsd *w, int code, const char *reason)
 		clients_close(w, w->clients, code, reason);
 }
 
-/* Appends the distinct user ids of the admitted clients as an array literal; how many. */
-static size_t distinct_user_ids(struct wsd *w, struct buf *b)
+/* The user ids of the admitted clients as an array literal (repeats and all: the query
+ * does not mind, and a home has few users but may have many tabs). */
+static const char *user_ids(struct wsd *w)
 {
-	const char **seen = arena_alloc(w->arena, (w->nclients + 1) * sizeof *seen);
-	size_t n = 0;
-	buf_putc(b, '{');
+	struct buf b;
+	buf_init(&b, w->arena);
+	buf_putc(&b, '{');
 	for (struct client *c = w->clients; c; c = c->next) {
-		bool dup = false;
-		for (size_t i = 0; i < n && !dup; i++)
-			dup = strcmp(seen[i], c->user_id) == 0;
-		if (dup)
-			continue;
-		if (n)
-			buf_putc(b, ',');
-		buf_puts(b, c->user_id); /* a validated UUID: nothing to quote */
-		seen[n++] = c->user_id;
+		if (c != w->clients)
+			buf_putc(&b, ',');
+		buf_puts(&b, c->user_id); /* a validated UUID: nothing to quote */
 	}
-	buf_putc(b, '}');
-	return n;
+	buf_putc(&b, '}');
+	return b.data;
 }
 
-static bool in_result(const PGresult *res, const char *user_id)
-{
-	for (int row = 0; row < PQntuples(res); row++)
-		if (strcasecmp(PQgetvalue(res, row, 0), user_id) == 0)
-			return true;
-	return false;
-}
-
-/* One query for everybody connected; clients no longer members are closed. */
+/* One query for everybody connected: it names the users no longer members (usually
+ * none), whose clients are closed. */
 static void check_members(struct wsd *w)
 {
 	if (!w->clients || !listener_up(w))
 		return;
-	struct buf ids;
-	buf_init(&ids, w->arena);
-	distinct_user_ids(w, &ids);
 	PGresult *res = NULL;
-	enum db_status st = wsd_repo_members_among(listener_db(w), w->arena, ids.data, &res);
+	enum db_status st = wsd_repo_non_members_among(listener_db(w), w->arena, user_ids(w), &res);
 	listener_after_query(w, st);
 	if (st == DB_OK) {
-		struct client *c = w->clients, *next;
-		for (; c; c = next) {
-			next = c->next;
-			if (!in_result(res, c->user_id))
-				close_removed(w, c, "membership check");
-		}
+		for (int row = 0; row < PQntuples(res); row++)
+			close_user(w, PQgetvalue(res, row, 0), "membership check");
 	} else if (st != DB_UNAVAILABLE) {
 		log_warn("membership check failed: %s", db_last_error(listener_db(w)));
 	}

@@ -13,9 +13,10 @@ static struct db_stmt is_member_stmt = DB_STMT(1,
 	"SELECT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "
 	"               WHERE m.user_id = $1::uuid)");
 
-static struct db_stmt members_among_stmt = DB_STMT(1,
-	"SELECT DISTINCT m.user_id::text FROM station_members m JOIN users u ON u.id = m.user_id "
-	"WHERE m.user_id = ANY ($1::uuid[])");
+static struct db_stmt non_members_among_stmt = DB_STMT(1,
+	"SELECT DISTINCT t.user_id::text FROM unnest($1::uuid[]) AS t(user_id) "
+	"WHERE NOT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "
+	"                  WHERE m.user_id = t.user_id)");
 
 enum db_status wsd_repo_listen(struct db *db, struct arena *arena)
 {
@@ -32,8 +33,8 @@ enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char
 	return st;
 }
 
-enum db_status wsd_repo_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out)
+enum db_status wsd_repo_non_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out)
 {
 	const char *params[] = { ids };
-	return db_exec(db, arena, &members_among_stmt, params, out);
+	return db_exec(db, arena, &non_members_among_stmt, params, out);
 }

@@ -21,9 +21,9 @@ enum db_status wsd_repo_listen(struct db *db, struct arena *arena);
 enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char *user_id, bool *member);
 
 /*
- * Of the users in ids (a Postgres array literal of UUIDs, "{a,b}"), those that are still
- * members: one row each, column 0 the id as text.
+ * Of the users in ids (a Postgres array literal of UUIDs, "{a,b}", repeats allowed), those
+ * that are no longer members (or no longer exist): one row each, column 0 the id as text.
  */
-enum db_status wsd_repo_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out);
+enum db_status wsd_repo_non_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out);
 
 #endif
