@@ -48,7 +48,8 @@ char *jwt_issue_access(struct arena *arena, const char *secret, const struct acc
 enum jwt_verdict { JWT_VALID, JWT_INVALID, JWT_EXPIRED };
 /*
  * Verifies a token: exactly three base64url parts, header alg exactly HS256, signature
- * compared in constant time over the exact bytes (no trailing data), exp in the future.
+ * compared in constant time over the exact bytes (no trailing data), a UUID subject, a
+ * role of the station (owner, admin, member), exp in the future.
  * On JWT_VALID the claims are filled (strings in the arena).
  */
 enum jwt_verdict jwt_verify_access(struct arena *arena, const char *secret, const char *token,

@@ -14,6 +14,7 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "uuid.h"
 
 char *jwt_issue_access(struct arena *arena, const char *secret, const struct access_claims *c)
 {
@@ -60,6 +61,12 @@ static bool signature_matches(struct arena *arena, const char *secret, const cha
 	return secret_equal(base64url_encode(arena, mac, mac_len), signature);
 }
 
+/* The roles of station members (SPEC §3); a token carrying another is not ours. */
+static bool role_known(const char *role)
+{
+	return role && (strcmp(role, "owner") == 0 || strcmp(role, "admin") == 0 || strcmp(role, "member") == 0);
+}
+
 static const char *claim_string(struct arena *arena, jwt_t *jwt, const char *name)
 {
 	const char *v = jwt_get_grant(jwt, name);
@@ -93,7 +100,8 @@ enum jwt_verdict jwt_verify_access(struct arena *arena, const char *secret, cons
 		claims->expires_at = jwt_get_grant_int(jwt, "exp");
 		if (!claims->session_id)
 			claims->session_id = "";
-		if (!claims->user_id || !claims->role || claims->expires_at <= 0)
+		if (!claims->user_id || !uuid_is_valid(claims->user_id) || !role_known(claims->role) ||
+		    claims->expires_at <= 0)
 			verdict = JWT_INVALID;
 		else if (claims->expires_at <= now)
 			verdict = JWT_EXPIRED;

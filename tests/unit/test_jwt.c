@@ -40,11 +40,15 @@ int main(void)
 	char *tampered = arena_strdup(a, token);
 	tampered[strlen(tampered) - 2] ^= 1;
 	ok(jwt_verify_access(a, secret, tampered, 2000, &out) == JWT_INVALID, "tampered signature");
-	const char *payload = "{\"sub\":\"u\",\"userId\":\"u\",\"role\":\"owner\",\"iat\":1000,\"exp\":5000}";
+	const char *payload = "{\"sub\":\"6f1c1a0e-0000-4000-8000-000000000002\",\"role\":\"owner\",\"iat\":1000,\"exp\":5000}";
 	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, NULL), 2000, &out) == JWT_INVALID, "alg none");
 	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload, EVP_sha512()), 2000, &out) == JWT_INVALID, "HS512 with the right secret");
 	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS384\",\"typ\":\"JWT\"}", payload, EVP_sha256()), 2000, &out) == JWT_INVALID, "HS256 signature under another alg header");
 	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, EVP_sha256()), 2000, &out) == JWT_VALID, "a well-formed HS256 token from elsewhere verifies");
+	const char *guest = "{\"sub\":\"6f1c1a0e-0000-4000-8000-000000000002\",\"role\":\"guest\",\"exp\":5000}";
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", guest, EVP_sha256()), 2000, &out) == JWT_INVALID, "a role the station does not have");
+	const char *not_uuid = "{\"sub\":\"u\",\"role\":\"owner\",\"exp\":5000}";
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", not_uuid, EVP_sha256()), 2000, &out) == JWT_INVALID, "a subject that is not a UUID");
 	ok(jwt_verify_access(a, secret, "", 2000, &out) == JWT_INVALID, "empty");
 	ok(jwt_verify_access(a, secret, "a.b", 2000, &out) == JWT_INVALID, "two parts");
 
