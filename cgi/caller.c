@@ -68,7 +68,7 @@ static int admit_access_token(struct request *req, const char *token, bool via_c
 
 static int admit_device_token(struct request *req, const char *token)
 {
-	PGresult *res = runtime_repo_device_by_token(req, token_hash(req->arena, token));
+	PGresult *res = db_run(req, runtime_device_by_token, token_hash(req->arena, token));
 	if (!res)
 		return req->status;
 	if (PQntuples(res) == 0)

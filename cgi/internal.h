@@ -13,20 +13,32 @@ int request_read_body(struct request *req, size_t limit);
 
 /* router.c: finds the route for req (filling path params); 0 or the status already replied. */
 int router_match(struct request *req, const struct route *routes);
-/* router.c: runs everything before the handler, then the handler. */
-int router_dispatch(struct request *req, const struct route *routes);
+/* router.c: runs everything before the handler, the handler in its transaction, and
+ * the commit or rollback after it; the response is in req when it returns. */
+void router_dispatch(struct request *req, const struct route *routes);
 /* router.c: prints the table as JSON lines (for the authorization-matrix test). */
 void router_print(const char *module, const struct route *routes);
+
+/* contract.c: the statuses a route may answer — its successes, the errors its
+ * declaration implies (see runtime.h) and those it declares. */
+bool route_may_answer(const struct route *route, int status);
+/* contract.c: the status of a success (200 unless declared; 204 without a body). */
+int route_success_status(const struct route *route);
+/* contract.c: the error statuses of route, ascending, ending with 0 (at most 15). */
+void route_error_statuses(const struct route *route, int out[16]);
 
 /* caller.c: authenticates, authorizes and applies the CSRF rules; 0 or the status replied. */
 int caller_admit(struct request *req);
 void caller_set_secrets(const char *jwt_secret, const char *agent_token);
 
+/* reply.c: the reply for a failed statement (stmt may be NULL): 503 + Retry-After, 409,
+ * 400 (with the statement's own messages when it declares them) or 500. */
+int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt);
 /* reply.c: writes the finished response to the FastCGI stream. */
 void reply_send(struct request *req);
 const char *reply_reason(int status);
 
-/* repo.c: the runtime's own SQL. */
-PGresult *runtime_repo_device_by_token(struct request *req, const char *token_hash);
+/* repo.c: the runtime's own SQL. The device of a token hash: (id, external_id). */
+STATEMENT_DECLARE(runtime_device_by_token, 1);
 
 #endif

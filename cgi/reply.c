@@ -3,7 +3,8 @@
  *
  * A response is assembled in req->headers / req->out and written in one go by
  * reply_send() after the handler returns, so a handler can change its mind (an error
- * after starting a body) without a half-written response reaching the client.
+ * after starting a body) without a half-written response reaching the client, and a
+ * commit that fails after the handler still turns into a 503 or 500.
  */
 #include <fcgiapp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "internal.h"
 #include "log.h"
+#include "notify.h"
 
 const char *reply_reason(int status)
 {
@@ -43,18 +45,88 @@ static void reply_restart(struct request *req)
 	jw_init(&req->json, &req->out);
 }
 
-struct jw *reply_json(struct request *req, int status)
+/* The success status a route declared; alt asks for its second one. */
+static int success_status(const struct request *req, int wanted)
+{
+	const struct route *r = req->route;
+	int declared = route_success_status(r);
+	if (wanted == 0 || wanted == declared || (r->status_alt && wanted == r->status_alt))
+		return wanted ? wanted : declared;
+	log_error("route %s %s replied %d, which it does not declare", r->method, r->path, wanted);
+	return wanted;
+}
+
+static struct jw *reply_begin(struct request *req, int status)
 {
 	reply_restart(req);
 	req->status = status;
 	return &req->json;
 }
 
-int reply_empty(struct request *req, int status)
+struct jw *reply_json(struct request *req)
 {
-	reply_restart(req);
-	req->status = status;
-	return status;
+	return reply_begin(req, success_status(req, 0));
+}
+
+struct jw *reply_json_status(struct request *req, int status)
+{
+	return reply_begin(req, success_status(req, status));
+}
+
+int reply_ok(struct request *req)
+{
+	return req->status;
+}
+
+int reply_empty(struct request *req)
+{
+	reply_begin(req, success_status(req, 0));
+	return req->status;
+}
+
+int reply_row(struct request *req, const PGresult *res, const struct db_column *map)
+{
+	if (!res)
+		return req->status;
+	db_write_row(reply_json(req), res, 0, map);
+	return req->status;
+}
+
+int reply_rows(struct request *req, const PGresult *res, const struct db_column *map)
+{
+	if (!res)
+		return req->status;
+	db_write_rows(reply_json(req), res, map);
+	return req->status;
+}
+
+int reply_page(struct request *req, const PGresult *res, int limit, const struct db_column *map,
+	       const char *next_cursor)
+{
+	if (!res)
+		return req->status;
+	int rows = PQntuples(res) < limit ? PQntuples(res) : limit;
+	struct jw *w = reply_json(req);
+	jw_object_begin(w);
+	jw_key(w, "items");
+	jw_array_begin(w);
+	for (int row = 0; row < rows; row++)
+		db_write_row(w, res, row, map);
+	jw_array_end(w);
+	jw_key(w, "nextCursor");
+	if (next_cursor)
+		jw_string(w, next_cursor);
+	else
+		jw_null(w);
+	jw_object_end(w);
+	return req->status;
+}
+
+int reply_row_or_404(struct request *req, const PGresult *res, const struct db_column *map, const char *not_found)
+{
+	if (res && PQntuples(res) == 0)
+		return reply_error(req, 404, "%s", not_found);
+	return reply_row(req, res, map);
 }
 
 int reply_error(struct request *req, int status, const char *fmt, ...)
@@ -65,7 +137,7 @@ int reply_error(struct request *req, int status, const char *fmt, ...)
 	va_end(ap);
 	if (status >= 500 && status != 503) /* 503s are logged where the outage is seen */
 		log_fields(LOG_ERROR, "request failed", "status", reply_reason(status), "detail", message, NULL);
-	struct jw *w = reply_json(req, status);
+	struct jw *w = reply_begin(req, status);
 	jw_object_begin(w);
 	jw_member_int(w, "statusCode", status);
 	jw_member_string(w, "error", reply_reason(status));
@@ -75,7 +147,7 @@ int reply_error(struct request *req, int status, const char *fmt, ...)
 	return status;
 }
 
-int reply_db_error(struct request *req, enum db_status status)
+int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt)
 {
 	switch (status) {
 	case DB_UNAVAILABLE:
@@ -83,34 +155,41 @@ int reply_db_error(struct request *req, enum db_status status)
 		reply_header(req, "Retry-After", "5");
 		return reply_error(req, 503, "database unavailable");
 	case DB_CONFLICT:
-		return reply_error(req, 409, "conflicts with an existing record");
+		return reply_error(req, 409, "%s", stmt && stmt->conflict ? stmt->conflict
+								  : "conflicts with an existing record");
 	case DB_INVALID:
-		return reply_error(req, 400, "body: refers to something that does not exist or is out of range");
+		return reply_error(req, 400, "%s", stmt && stmt->invalid ? stmt->invalid
+								 : "body: refers to something that does not exist or is out of range");
 	default:
 		return reply_error(req, 500, "database error: %s", db_last_error(req->db));
 	}
 }
 
-PGresult *db_query_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params)
+PGresult *db_run_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params, int nparams)
 {
 	PGresult *res = NULL;
-	enum db_status st = db_exec(req->db, req->arena, stmt, params, &res);
+	enum db_status st = db_exec_counted(req->db, req->arena, stmt, params, nparams, &res);
 	if (st == DB_OK)
 		return res;
-	reply_db_error(req, st);
+	reply_db_error(req, st, stmt);
 	return NULL;
 }
 
-int db_commit_or_reply(struct request *req)
+int notify_or_reply(struct request *req, const char *channel, const char *payload)
 {
-	enum db_status st = db_commit(req->db, req->arena);
-	return st == DB_OK ? 0 : reply_db_error(req, st);
+	if (!payload)
+		return reply_error(req, 500, "a %s message does not fit a notification", channel);
+	return db_run(req, notify_statement, channel, payload) ? 0 : req->status;
 }
 
-int reply_rollback(struct request *req, enum db_status status)
+const char *db_param_long(struct request *req, long long value)
 {
-	db_rollback(req->db, req->arena);
-	return reply_db_error(req, status);
+	return arena_printf(req->arena, "%lld", value);
+}
+
+const char *db_param_bool(bool value)
+{
+	return value ? "true" : "false";
 }
 
 void reply_header(struct request *req, const char *name, const char *value)
@@ -133,8 +212,6 @@ void reply_cookie(struct request *req, const char *name, const char *value, cons
 void reply_send(struct request *req)
 {
 	FCGX_Request *r = req->fcgi;
-	if (req->status == 0)
-		reply_error(req, 500, "handler produced no response");
 	FCGX_FPrintF(r->out, "Status: %d %s\r\n", req->status, reply_reason(req->status));
 	FCGX_FPrintF(r->out, "X-Request-Id: %s\r\nCache-Control: no-store\r\n", req->request_id);
 	if (req->out.len > 0)

@@ -3,7 +3,8 @@
  * checks every route declares before its handler (rule 1 of the house: routes are data).
  *
  * Order: match (404/405) → admit the caller (401/403, CSRF) → body (413/415/400) →
- * query (400) → handler. Path segments ":name" must be UUIDs unless the route has
+ * query (400) → open the route's transaction → handler → commit on success, else roll
+ * back. Path segments ":name" must be UUIDs unless the route has
  * text_params; a malformed id is a 404, never a database error.
  */
 #include <stdio.h>
@@ -98,8 +99,8 @@ static int read_json_body(struct request *req)
 		if (!req->body)
 			return reply_error(req, 400, "body: %s", error);
 	}
-	const char *problem = schema_validate_object(req->arena, req->body, req->route->body);
-	return problem ? reply_error(req, 400, "%s", problem) : 0;
+	const char *problem = schema_validate_object(req->arena, req->body, req->route->body, req, &status);
+	return problem ? reply_error(req, status, "%s", problem) : 0;
 }
 
 static const char *query_lookup_request(const void *ctx, const char *name)
@@ -107,25 +108,73 @@ static const char *query_lookup_request(const void *ctx, const char *name)
 	return req_query(ctx, name);
 }
 
-int router_dispatch(struct request *req, const struct route *routes)
+/* Arena cleanup: whatever happened, no transaction outlives the request's memory. */
+static void rollback_if_open(void *db)
 {
-	int status = router_match(req, routes);
-	if (status)
-		return status;
-	status = caller_admit(req);
-	if (status)
-		return status;
-	if (req->route->body || req->route->raw_body) {
-		status = read_json_body(req);
-		if (status)
-			return status;
+	if (db_in_transaction(db)) {
+		struct arena *scratch = arena_new();
+		db_rollback(db, scratch);
+		arena_destroy(scratch);
 	}
+}
+
+/* Opens the route's transaction; 0 or the status replied (503 when the database is down). */
+static int transaction_open(struct request *req)
+{
+	enum route_tx tx = req->route->tx;
+	if (tx == TX_NONE)
+		return 0;
+	enum db_status st = tx == TX_READ ? db_begin_read_only(req->db, req->arena) : db_begin(req->db, req->arena);
+	if (st != DB_OK)
+		return reply_db_error(req, st, NULL);
+	arena_on_reset(req->arena, rollback_if_open, req->db);
+	return 0;
+}
+
+/* Commits when the reply is a success, else rolls back; a failed commit replaces the reply. */
+static void transaction_close(struct request *req)
+{
+	if (!db_in_transaction(req->db))
+		return;
+	if (req->status < 200 || req->status > 299) {
+		db_rollback(req->db, req->arena);
+		return;
+	}
+	enum db_status st = db_commit(req->db, req->arena);
+	if (st != DB_OK)
+		reply_db_error(req, st, NULL);
+}
+
+/* Runs the handler; its return value and the reply must agree, and be declared. */
+static void run_handler(struct request *req)
+{
+	const struct route *r = req->route;
+	int returned = r->handler(req);
+	if (req->status == 0 || returned != req->status) {
+		log_error("handler of %s %s returned %d but replied %d", r->method, r->path, returned, req->status);
+		reply_error(req, 500, "handler status mismatch");
+	} else if (!route_may_answer(r, req->status)) {
+		log_error("%s %s answered %d, which its route does not declare", r->method, r->path, req->status);
+	}
+}
+
+void router_dispatch(struct request *req, const struct route *routes)
+{
+	if (router_match(req, routes) || caller_admit(req))
+		return;
+	if ((req->route->body || req->route->raw_body) && read_json_body(req))
+		return;
 	if (req->route->query) {
 		const char *problem = schema_validate_query(req->arena, query_lookup_request, req, req->route->query);
-		if (problem)
-			return reply_error(req, 400, "%s", problem);
+		if (problem) {
+			reply_error(req, 400, "%s", problem);
+			return;
+		}
 	}
-	return req->route->handler(req);
+	if (transaction_open(req))
+		return;
+	run_handler(req);
+	transaction_close(req);
 }
 
 static void who_names(unsigned who, char *out, size_t cap)
@@ -141,17 +190,6 @@ static void who_names(unsigned who, char *out, size_t cap)
 			n += (size_t)snprintf(out + n, cap - n, "%s\"%s\"", n ? "," : "", kinds[i].name);
 }
 
-static const char *field_type_name(enum field_type t)
-{
-	static const char *const names[] = {
-		[FIELD_STRING] = "string", [FIELD_INT] = "integer", [FIELD_NUMBER] = "number",
-		[FIELD_BOOL] = "boolean",  [FIELD_UUID] = "uuid",   [FIELD_EMAIL] = "email",
-		[FIELD_ENUM] = "enum",     [FIELD_TIME] = "time",   [FIELD_OBJECT] = "object",
-		[FIELD_ARRAY] = "array",   [FIELD_ANY] = "any",
-	};
-	_Static_assert(sizeof names / sizeof names[0] == FIELD_ANY + 1, "a name for every field type");
-	return names[t];
-}
 
 /* The top-level members of a schema, so tests can build wrong inputs for each. */
 static void print_fields(const struct field *fields)

@@ -4,18 +4,26 @@
  * A module declares its routes as a static table and hands it to worker_main():
  *
  *     static const struct route routes[] = {
- *         { "GET", "/api/devices/:id", device_get, WHO_MEMBER },
- *         { "POST", "/api/devices", device_create, WHO_ADMIN, .body = device_create_body },
- *         { 0 }
+ *         { "GET", "/api/devices/:id", device_get, WHO_MEMBER, .reply = REPLY_ROW(device_columns),
+ *           .errors = ERR_404 },
+ *         { "POST", "/api/devices", device_create, WHO_ADMIN, .body = device_create_body,
+ *           .tx = TX_WRITE, .status = 201, .reply = REPLY_OBJECT(device_created), .errors = ERR_409 },
+ *         { 0 },
  *     };
  *     int main(void) { return worker_main("devices", routes); }
  *
  * Before a handler runs the runtime has parsed the request, authenticated the caller,
  * checked `who` against the caller (401/403), checked the Origin and content type of
  * cookie-authenticated writes, validated path ids, the query and the JSON body against
- * the declared schemas (400/404/413/415). Handlers read input through the accessors
- * below, write output with reply_*, and return the HTTP status they produced.
- * All memory comes from req->arena; handlers never call free().
+ * the declared schemas (400/404/413/415), and opened the declared transaction. After it,
+ * the runtime commits when the reply is a success and rolls back otherwise; the rollback
+ * is also an arena cleanup, so no transaction outlives its request.
+ *
+ * A handler reads input through the accessors below, runs statements with db_run(), and
+ * returns what a reply_* function returned: the one status of the response. The table
+ * also says what a success looks like and which errors the handler may answer, so the
+ * tables alone describe the API (station-openapi) and the contract test holds every
+ * response to its description. All memory comes from req->arena; handlers never free().
  */
 #ifndef STATION_CGI_RUNTIME_H
 #define STATION_CGI_RUNTIME_H
@@ -28,6 +36,7 @@
 #include "db.h"
 #include "json_writer.h"
 #include "schema.h"
+#include "statement.h"
 
 /* Who is calling: at most one kind per request. */
 enum caller_kind {
@@ -60,6 +69,45 @@ struct caller {
 struct request;
 typedef int (*route_handler)(struct request *req);
 
+/* The transaction the runtime holds around a handler. */
+enum route_tx {
+	TX_NONE,   /* each statement commits by itself: one-statement routes, and work that must
+		    * stay done even when the reply is an error (a failed login is counted) */
+	TX_READ,   /* BEGIN READ ONLY: several reads that see one snapshot */
+	TX_WRITE,  /* BEGIN: committed when the reply is 2xx, rolled back otherwise */
+};
+
+/* What a successful reply carries, for the API document and the contract test. */
+enum reply_kind {
+	REPLY_KIND_NONE,    /* no body (204) */
+	REPLY_KIND_ROW,     /* one object written from a column map */
+	REPLY_KIND_ROWS,    /* an array of them */
+	REPLY_KIND_PAGE,    /* {"items":[rows…],"nextCursor":string|null} (SPEC §2) */
+	REPLY_KIND_OBJECT,  /* an object described by fields (members may be column maps) */
+};
+struct reply_shape {
+	enum reply_kind kind;
+	const struct db_column *columns;
+	const struct field *fields;
+};
+#define REPLY_NONE { .kind = REPLY_KIND_NONE }
+#define REPLY_ROW(map) { .kind = REPLY_KIND_ROW, .columns = (map) }
+#define REPLY_ROWS(map) { .kind = REPLY_KIND_ROWS, .columns = (map) }
+#define REPLY_PAGE(map) { .kind = REPLY_KIND_PAGE, .columns = (map) }
+#define REPLY_OBJECT(fields_) { .kind = REPLY_KIND_OBJECT, .fields = (fields_) }
+
+/*
+ * Errors a handler itself may answer. The runtime's own are implied by the declaration:
+ * 400 with a body or query, 401/403 unless public, 404 with path ids, 413/415 with a
+ * body, 405 and 404 for unknown routes, 500, and 503 when the database is down.
+ */
+#define ERR_400 (1u << 0)
+#define ERR_401 (1u << 1)
+#define ERR_403 (1u << 2)
+#define ERR_404 (1u << 3)
+#define ERR_409 (1u << 4)
+#define ERR_429 (1u << 5)
+
 struct route {
 	const char *method;
 	/* "/api/devices/:id/command": a ":name" segment must be a UUID (else 404), unless
@@ -71,6 +119,12 @@ struct route {
 	const struct field *query;  /* query-string schema; NULL: no query parameters read */
 	bool text_params;
 	bool raw_body;              /* body is passed through unparsed (uploads) */
+	enum route_tx tx;
+	int status;                 /* of a success: 200 unless set (204 for REPLY_NONE) */
+	int status_alt;             /* a second success status (201 created vs 200 replaced), or 0 */
+	struct reply_shape reply;
+	unsigned errors;            /* ERR_*: what the handler may answer besides success */
+	const char *summary;        /* one line for the API document */
 };
 
 #define REQUEST_MAX_PARAMS 4
@@ -101,7 +155,7 @@ struct request {
 
 	struct caller caller;
 
-	/* The response being built. */
+	/* The response being built; status is its one status (0 until a reply_* sets it). */
 	int status;
 	struct buf headers;
 	struct buf out;
@@ -124,25 +178,42 @@ bool body_has(const struct request *req, const char *key);
 bool body_is_null(const struct request *req, const char *key);
 long long body_int(const struct request *req, const char *key, long long fallback);
 
-/* Output. Every reply_* returns the status it set, so handlers `return reply_...(...)`. */
-struct jw *reply_json(struct request *req, int status);          /* then write the body */
-int reply_empty(struct request *req, int status);
+/*
+ * Output. Every reply_* that finishes a reply returns its status, so a handler ends in
+ * `return reply_…(…)`; a function that may reply returns 0 or that status (`…_or_reply`).
+ */
+struct jw *reply_json(struct request *req);                    /* the route's success status */
+struct jw *reply_json_status(struct request *req, int status); /* route's status or status_alt */
+int reply_ok(struct request *req);                             /* after writing reply_json()'s body */
+int reply_empty(struct request *req);                          /* the route's status, no body */
+int reply_row(struct request *req, const PGresult *res, const struct db_column *map);
+int reply_rows(struct request *req, const PGresult *res, const struct db_column *map);
+/* {"items":[the first `limit` rows],"nextCursor":next_cursor or null} (SPEC §2 pages). */
+int reply_page(struct request *req, const PGresult *res, int limit, const struct db_column *map,
+	       const char *next_cursor);
+/* Row 0 of res, or 404 with not_found when res has no row; res NULL: already replied. */
+int reply_row_or_404(struct request *req, const PGresult *res, const struct db_column *map, const char *not_found);
 int reply_error(struct request *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void reply_header(struct request *req, const char *name, const char *value);
 /* Sets an HttpOnly SameSite=Strict cookie; value NULL clears it. */
 void reply_cookie(struct request *req, const char *name, const char *value, const char *path, long max_age);
-/* The reply for a failed database call: 503 + Retry-After, 409, 400 or 500. */
-int reply_db_error(struct request *req, enum db_status status);
 
 /*
- * Runs a statement for the request. Returns the result, or NULL after replying with
- * reply_db_error(); the handler then returns req->status.
+ * Runs a declared statement (statement.h) with its parameters, in the route's
+ * transaction: the result (freed with the arena), or NULL after replying 503, 409, 400
+ * or 500 (the statement may name what its conflict or bad reference means). The
+ * compiler checks the number of parameters against the declaration.
  */
-PGresult *db_query_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params);
-/* Commits the request's transaction: 0, or the status of reply_db_error() when it fails. */
-int db_commit_or_reply(struct request *req);
-/* Rolls back the request's transaction and replies for the status that failed it. */
-int reply_rollback(struct request *req, enum db_status status);
+#define db_run(req, stmt, ...)                                                                   \
+	db_run_or_reply((req), &(stmt), STATEMENT_ARGS(__VA_ARGS__),                           \
+			STATEMENT_ARITY_CHECKED(stmt, __VA_ARGS__))
+PGresult *db_run_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params, int nparams);
+/* Announces payload on channel inside the route's transaction (notify.h); payload NULL
+ * (a message too long for the bus) is a 500. 0, or the status replied. */
+int notify_or_reply(struct request *req, const char *channel, const char *payload);
+/* Parameter text for numbers and booleans, from the arena. */
+const char *db_param_long(struct request *req, long long value);
+const char *db_param_bool(bool value);
 
 /* Shared secrets, loaded at start. */
 const char *runtime_jwt_secret(void);

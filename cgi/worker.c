@@ -41,10 +41,6 @@ static void handle_one(struct request *req, const struct route *routes)
 	buf_init(&req->out, req->arena);
 	jw_init(&req->json, &req->out);
 	router_dispatch(req, routes);
-	if (db_in_transaction(req->db)) {
-		log_error("handler returned inside a transaction; rolled back");
-		db_rollback(req->db, req->arena);
-	}
 	reply_send(req);
 	log_set_request_id(NULL);
 }

@@ -207,6 +207,16 @@ enum db_status db_exec(struct db *db, struct arena *arena, struct db_stmt *stmt,
 	return db_classify(db, arena, res, out);
 }
 
+enum db_status db_exec_counted(struct db *db, struct arena *arena, struct db_stmt *stmt,
+			       const char *const *params, int nparams, PGresult **out)
+{
+	if (nparams != stmt->nparams) { /* statement.h's macros make this a compile error */
+		log_error("statement called with %d parameters, declared with %d", nparams, stmt->nparams);
+		return DB_ERROR;
+	}
+	return db_exec(db, arena, stmt, params, out);
+}
+
 enum db_status db_exec_script(struct db *db, struct arena *arena, const char *sql, PGresult **out)
 {
 	if (!db_ready(db))
@@ -217,6 +227,13 @@ enum db_status db_exec_script(struct db *db, struct arena *arena, const char *sq
 enum db_status db_begin(struct db *db, struct arena *arena)
 {
 	enum db_status st = db_exec_script(db, arena, "BEGIN", NULL);
+	db->in_transaction = st == DB_OK;
+	return st;
+}
+
+enum db_status db_begin_read_only(struct db *db, struct arena *arena)
+{
+	enum db_status st = db_exec_script(db, arena, "BEGIN READ ONLY", NULL);
 	db->in_transaction = st == DB_OK;
 	return st;
 }

@@ -22,6 +22,8 @@
 struct db_stmt {
 	const char *sql;
 	int nparams;
+	const char *conflict; /* the 409 message when this statement breaks a unique key */
+	const char *invalid;  /* the 400 message when it breaks a reference or a check */
 	unsigned prepared_generation; /* the connection generation it was prepared on */
 	unsigned id;                  /* assigned on first use; names the prepared statement */
 };
@@ -58,12 +60,16 @@ PGconn *db_conn(struct db *db);
  */
 enum db_status db_exec(struct db *db, struct arena *arena, struct db_stmt *stmt,
 		       const char *const *params, PGresult **out);
+/* db_exec after checking that nparams is what the statement declares (statement.h). */
+enum db_status db_exec_counted(struct db *db, struct arena *arena, struct db_stmt *stmt,
+			       const char *const *params, int nparams, PGresult **out);
 /* Runs fixed SQL text without parameters (BEGIN, LISTEN, a migration file). */
 enum db_status db_exec_script(struct db *db, struct arena *arena, const char *sql, PGresult **out);
 /* The SQLSTATE and message of the last failure, for logs ("" when none). */
 const char *db_last_error(const struct db *db);
 
 enum db_status db_begin(struct db *db, struct arena *arena);
+enum db_status db_begin_read_only(struct db *db, struct arena *arena);
 enum db_status db_commit(struct db *db, struct arena *arena);
 void db_rollback(struct db *db, struct arena *arena);
 bool db_in_transaction(const struct db *db);

@@ -6,12 +6,11 @@
 
 #include "timeutil.h"
 
-static struct db_stmt notify_stmt = DB_STMT(2, "SELECT pg_notify($1, $2)");
+STATEMENT(notify_statement, "SELECT pg_notify($1, $2)");
 
 enum db_status notify_send(struct db *db, struct arena *arena, const char *channel, const char *payload)
 {
-	const char *params[] = { channel, payload };
-	return db_exec(db, arena, &notify_stmt, params, NULL);
+	return statement_exec(db, arena, notify_statement, NULL, channel, payload);
 }
 
 struct jw *station_event_begin(struct station_event *ev, struct arena *arena, const char *type)

@@ -14,10 +14,13 @@
 #include "arena.h"
 #include "db.h"
 #include "json_writer.h"
+#include "statement.h"
 
 /* The longest payload pg_notify accepts. */
 #define NOTIFY_PAYLOAD_MAX 7999
 
+/* pg_notify($1 channel, $2 payload); the FastCGI runtime runs it as notify_or_reply(). */
+STATEMENT_DECLARE(notify_statement, 2);
 enum db_status notify_send(struct db *db, struct arena *arena, const char *channel, const char *payload);
 
 /* A station_events message being written: {"type":…,"data":{…},"ts":…[,"truncated":true]}. */

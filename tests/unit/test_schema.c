@@ -7,19 +7,36 @@
 #include "schema.h"
 #include "tap.h"
 
+/* A rule no kind can express: lower-case letters only; "root" is refused with a 403. */
+static const char *slug_check(const struct field_check_input *in, int *status)
+{
+	const char *s = json_object_get_string(in->value);
+	if (strcmp(s, "root") == 0) {
+		*status = 403;
+		return arena_printf(in->arena, "%s: reserved", in->path);
+	}
+	for (; *s; s++)
+		if (*s < 'a' || *s > 'z')
+			return arena_printf(in->arena, "%s: must be lower-case letters", in->path);
+	return NULL;
+}
+
 static const char *const roles[] = { "admin", "member", NULL };
 static const struct field capability[] = {
-	{ "key", FIELD_STRING, .required = true, .min = 1, .max = 32 },
+	{ "key", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(32) },
 	{ 0 },
 };
 static const struct field capability_item = { "capability", FIELD_OBJECT, .fields = capability };
 static const struct field body[] = {
 	{ "email", FIELD_EMAIL, .required = true },
-	{ "name", FIELD_STRING, .min = 1, .max = 5 },
+	{ "name", FIELD_STRING, .min = BOUND(1), .max = BOUND(5) },
 	{ "role", FIELD_ENUM, .values = roles },
 	{ "zoneId", FIELD_UUID, .nullable = true },
-	{ "count", FIELD_INT, .min = 1, .max = 10 },
-	{ "capabilities", FIELD_ARRAY, .items = &capability_item, .max = 3 },
+	{ "count", FIELD_INT, .min = BOUND(1), .max = BOUND(10) },
+	{ "floor", FIELD_INT, .min = BOUND(1) },
+	{ "ceiling", FIELD_NUMBER, .max = BOUND(0) },
+	{ "slug", FIELD_STRING, .check = slug_check },
+	{ "capabilities", FIELD_ARRAY, .items = &capability_item, .max = BOUND(3) },
 	{ 0 },
 };
 
@@ -29,7 +46,7 @@ static const char *check(struct arena *a, const char *json)
 	struct json_object *o = json_parse(a, json, strlen(json), 8, &error);
 	if (!o)
 		return error;
-	const char *problem = schema_validate_object(a, o, body);
+	const char *problem = schema_validate_object(a, o, body, NULL, NULL);
 	return problem ? problem : "valid";
 }
 
@@ -62,6 +79,23 @@ int main(void)
 	is_str(check(a, "{\"email\":\"a@b.co\",\"count\":1.5}"), "count: must be an integer", "decimal is not an integer");
 	is_str(check(a, "{\"email\":\"a@b.co\",\"capabilities\":[{\"key\":\"t\"},{}]}"), "capabilities[1].key: is required", "nested path");
 	is_str(check(a, "{\"email\":\"a@b.co\",\"capabilities\":[{},{},{},{}]}"), "capabilities: must have between 0 and 3 items", "array bound");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"floor\":5}"), "valid", "a minimum alone accepts larger values");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"floor\":0}"), "floor: must be an integer of at least 1", "a minimum alone");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"ceiling\":-3.5}"), "valid", "a maximum of 0 is a set bound");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"ceiling\":0.5}"), "ceiling: must be a number of at most 0", "a maximum alone");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"slug\":\"abc\"}"), "valid", "a check function passes");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"slug\":\"aB\"}"), "slug: must be lower-case letters", "a check function names the field");
+	is_str(check(a, "{\"email\":\"a@b.co\",\"capabilities\":[{\"key\":\"\"}]}"), "capabilities[0].key: must not be empty", "nested bounds");
+	{
+		const char *error = NULL;
+		int status = 0;
+		const char *reserved = "{\"email\":\"a@b.co\",\"slug\":\"root\"}", *plain = "{\"email\":\"a@b.co\"}";
+		struct json_object *o = json_parse(a, reserved, strlen(reserved), 8, &error);
+		is_str(schema_validate_object(a, o, body, NULL, &status), "slug: reserved", "a check may refuse");
+		ok(status == 403, "and choose the status");
+		o = json_parse(a, plain, strlen(plain), 8, &error);
+		ok(schema_validate_object(a, o, body, NULL, &status) == NULL && status == 0, "status 0 when valid");
+	}
 	is_str(check(a, "[1]"), "body: must be a JSON object", "array body");
 	is_str(check(a, "{\"a\":[[[[[[[[[[1]]]]]]]]]]}"), "nesting deeper than 8 levels", "depth bound");
 	is_str(check(a, "{\"email\":\"a\xff\"}"), "invalid UTF-8", "invalid UTF-8");
@@ -70,7 +104,7 @@ int main(void)
 
 	static const char *const statuses[] = { "online", "offline", NULL };
 	const struct field query[] = {
-		{ "limit", FIELD_INT, .min = 1, .max = 500 },
+		{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(500) },
 		{ "status", FIELD_ENUM, .values = statuses },
 		{ 0 },
 	};

@@ -2,19 +2,15 @@
  * repo.h — SQL of the auth module (api-auth): accounts, their login counters, the first
  * registration, and refresh-token families (one family = one session).
  *
- * Functions return the database status and, on DB_OK, a result released with the arena.
- * Results that carry a user start with the columns of auth_user_columns (so
+ * Statements run with db_run(). Results that carry a user start with the columns of auth_user_columns (so
  * db_write_row(w, res, row, auth_user_columns) writes the User JSON of SPEC §4 from any
- * of them); columns after those are named by the enums beside each function. Nothing
+ * of them); columns after those are named by the enums beside each statement. Nothing
  * here replies, decides a rule, or ever selects a password hash for output.
  */
 #ifndef STATION_API_AUTH_REPO_H
 #define STATION_API_AUTH_REPO_H
 
-#include <libpq-fe.h>
-
-#include "arena.h"
-#include "db.h"
+#include "statement.h"
 
 /* The User JSON: {id,email,name,role,source,lastLoginAt,createdAt,updatedAt}. */
 extern const struct db_column auth_user_columns[];
@@ -25,65 +21,62 @@ extern const struct db_column auth_session_columns[];
 
 /* One row: REG_COL_OPEN (no user exists), REG_COL_HAS_ADMIN (an owner or admin exists). */
 enum { REG_COL_OPEN, REG_COL_HAS_ADMIN };
-enum db_status auth_repo_registration_status(struct db *db, struct arena *arena, PGresult **out);
+STATEMENT_DECLARE(auth_registration_status, 0);
 
 /* Inside a transaction: serializes registrations until the transaction ends. */
-enum db_status auth_repo_lock_registration(struct db *db, struct arena *arena);
+STATEMENT_DECLARE(auth_lock_registration, 0);
 /*
- * Inserts the owner (signed in as of now) unless any user exists: one user row, or none
- * when registration is closed.
+ * $1 email, $2 name, $3 password hash: inserts the owner (signed in as of now) unless any
+ * user exists: one user row, or none when registration is closed.
  */
-enum db_status auth_repo_insert_first_user(struct db *db, struct arena *arena, const char *email, const char *name,
-					   const char *password_hash, PGresult **out);
-/* Makes user_id the owner member of the station: one row, or none when there is no station row. */
-enum db_status auth_repo_add_station_owner(struct db *db, struct arena *arena, const char *user_id, PGresult **out);
+STATEMENT_DECLARE(auth_insert_first_user, 3);
+/* $1 user: makes it the owner member of the station: one row, or none without a station row. */
+STATEMENT_DECLARE(auth_add_station_owner, 1);
 
 /* The account behind an email (any case): user columns, then these; no row when unknown. */
 enum { LOGIN_COL_PASSWORD_HASH = USER_COL_COUNT, LOGIN_COL_RETRY_AFTER };
-enum db_status auth_repo_login_account(struct db *db, struct arena *arena, const char *email, PGresult **out);
-/* Counts one failed login; the row holds the consecutive failures so far. */
-enum db_status auth_repo_count_failure(struct db *db, struct arena *arena, const char *user_id, PGresult **out);
-/* Locks the account for `seconds` from now. */
-enum db_status auth_repo_lock_account(struct db *db, struct arena *arena, const char *user_id, long seconds);
-/* A successful login: the counter and the lock reset, last_login_at set; the user row. */
-enum db_status auth_repo_record_login(struct db *db, struct arena *arena, const char *user_id, PGresult **out);
+STATEMENT_DECLARE(auth_login_account, 1);
+/* $1 user: counts one failed login; the row holds the consecutive failures so far. */
+STATEMENT_DECLARE(auth_count_failure, 1);
+/* $1 user, $2 seconds: locks the account for that long from now. */
+STATEMENT_DECLARE(auth_lock_account, 2);
+/* $1 user: a successful login: the counter and the lock reset, last_login_at set; the user row. */
+STATEMENT_DECLARE(auth_record_login, 1);
 
-enum db_status auth_repo_user_by_id(struct db *db, struct arena *arena, const char *user_id, PGresult **out);
-/* One row (CRED_COL_*) when the user exists. */
+STATEMENT_DECLARE(auth_user_by_id, 1);
+/* $1 user: one row (CRED_COL_*) when the user exists. */
 enum { CRED_COL_PASSWORD_HASH, CRED_COL_SOURCE };
-enum db_status auth_repo_credentials(struct db *db, struct arena *arena, const char *user_id, PGresult **out);
-enum db_status auth_repo_set_password(struct db *db, struct arena *arena, const char *user_id,
-				      const char *password_hash);
+STATEMENT_DECLARE(auth_credentials, 1);
+/* $1 user, $2 password hash; the login counter and lock reset too. */
+STATEMENT_DECLARE(auth_set_password, 2);
 
 /*
- * Stores a refresh token (its hash) in family_id, or in a new family when family_id is
- * NULL; the row holds the family id.
+ * $1 family (NULL: a new one), $2 user, $3 token hash, $4 user agent, $5 ttl seconds:
+ * stores a refresh token (its hash); the row holds the family id.
  */
-enum db_status auth_repo_insert_refresh(struct db *db, struct arena *arena, const char *family_id, const char *user_id,
-					const char *token_hash, const char *user_agent, long ttl_seconds, PGresult **out);
+STATEMENT_DECLARE(auth_insert_refresh, 5);
 /*
- * Marks a live token (unrevoked, unexpired) rotated and revoked, in one step that two
- * racing refreshes cannot both win. One row (user columns, then ROTATE_COL_FAMILY_ID),
- * or none when the token is not live.
+ * $1 presented token hash, $2 successor's hash, $3 user agent, $4 ttl seconds: marks a
+ * live token (unrevoked, unexpired) rotated and revoked and stores its successor in the
+ * same family, in one statement that two racing refreshes cannot both win. One row
+ * (user columns, then ROTATE_COL_FAMILY_ID), or none when the token is not live.
  */
 enum { ROTATE_COL_FAMILY_ID = USER_COL_COUNT };
-enum db_status auth_repo_rotate_refresh(struct db *db, struct arena *arena, const char *token_hash, PGresult **out);
-/* What a token that could not be rotated is: one row (TOKEN_COL_*), or none when unknown. */
+STATEMENT_DECLARE(auth_rotate_refresh, 4);
+/* $1 token hash: what a token that could not be rotated is: one row (TOKEN_COL_*), or none. */
 enum { TOKEN_COL_FAMILY_ID, TOKEN_COL_USER_ID, TOKEN_COL_REVOKED };
-enum db_status auth_repo_refresh_state(struct db *db, struct arena *arena, const char *token_hash, PGresult **out);
+STATEMENT_DECLARE(auth_refresh_state, 1);
 
-enum db_status auth_repo_revoke_family(struct db *db, struct arena *arena, const char *family_id);
-/* Revokes the family the token belongs to (nothing when the token is unknown). */
-enum db_status auth_repo_revoke_family_of(struct db *db, struct arena *arena, const char *token_hash);
-/* Revokes every family of the user except keep_family (NULL: all of them). */
-enum db_status auth_repo_revoke_other_families(struct db *db, struct arena *arena, const char *user_id,
-					       const char *keep_family);
-/* Revokes the user's family family_id: one row per token revoked (none: not the user's, or not live). */
-enum db_status auth_repo_revoke_session(struct db *db, struct arena *arena, const char *user_id, const char *family_id,
-					PGresult **out);
+/* $1 family. */
+STATEMENT_DECLARE(auth_revoke_family, 1);
+/* $1 token hash: revokes the family it belongs to (nothing when the token is unknown). */
+STATEMENT_DECLARE(auth_revoke_family_of, 1);
+/* $1 user, $2 family to keep (NULL: none): revokes every other family of the user. */
+STATEMENT_DECLARE(auth_revoke_other_families, 2);
+/* $1 user, $2 family: one row per token revoked (none: not the user's, or not live). */
+STATEMENT_DECLARE(auth_revoke_session, 2);
 
-/* The user's live sessions, most recently used first, as auth_session_columns. */
-enum db_status auth_repo_sessions(struct db *db, struct arena *arena, const char *user_id, const char *current_family,
-				  PGresult **out);
+/* $1 user, $2 the caller's family: live sessions, most recently used first (auth_session_columns). */
+STATEMENT_DECLARE(auth_sessions, 2);
 
 #endif

@@ -15,35 +15,49 @@
 #include "service.h"
 
 static const struct field register_body[] = {
-	{ "email", FIELD_EMAIL, .required = true, .max = 254 },
-	{ "password", FIELD_STRING, .required = true, .min = 8, .max = 128 },
-	{ "name", FIELD_STRING, .nullable = true, .max = 100 },
+	{ "email", FIELD_EMAIL, .required = true, .max = BOUND(254) },
+	{ "password", FIELD_STRING, .required = true, .min = BOUND(8), .max = BOUND(128) },
+	{ "name", FIELD_STRING, .nullable = true, .max = BOUND(100) },
 	{ 0 },
 };
 
 static const struct field login_body[] = {
-	{ "email", FIELD_EMAIL, .required = true, .max = 254 },
-	{ "password", FIELD_STRING, .required = true, .min = 1, .max = 1024 },
+	{ "email", FIELD_EMAIL, .required = true, .max = BOUND(254) },
+	{ "password", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(1024) },
 	{ 0 },
 };
 
 /* The token may come as a cookie instead, so the body member is optional. */
 static const struct field refresh_body[] = {
-	{ "refreshToken", FIELD_STRING, .min = 1, .max = 512 },
+	{ "refreshToken", FIELD_STRING, .min = BOUND(1), .max = BOUND(512) },
 	{ 0 },
 };
 
 static const struct field change_password_body[] = {
-	{ "currentPassword", FIELD_STRING, .required = true, .min = 1, .max = 1024 },
-	{ "newPassword", FIELD_STRING, .required = true, .min = 8, .max = 128 },
+	{ "currentPassword", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(1024) },
+	{ "newPassword", FIELD_STRING, .required = true, .min = BOUND(8), .max = BOUND(128) },
+	{ 0 },
+};
+
+static const struct field registration_status_reply[] = {
+	{ "isRegistrationOpen", FIELD_BOOL, .required = true },
+	{ "hasAdmin", FIELD_BOOL, .required = true },
+	{ 0 },
+};
+
+static const struct field session_reply[] = {
+	{ "user", FIELD_OBJECT, .required = true, .columns = auth_user_columns },
+	{ "accessToken", FIELD_STRING, .required = true },
+	{ "refreshToken", FIELD_STRING, .required = true },
+	{ "expiresIn", FIELD_INT, .required = true, .description = "seconds until the access token expires" },
 	{ 0 },
 };
 
 /* {user, accessToken, refreshToken, expiresIn} and both cookies. */
-static int reply_session(struct request *req, int status, const PGresult *user, const struct auth_tokens *tokens)
+static int reply_session(struct request *req, const PGresult *user, const struct auth_tokens *tokens)
 {
 	auth_set_cookies(req, tokens);
-	struct jw *w = reply_json(req, status);
+	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_key(w, "user");
 	db_write_row(w, user, 0, auth_user_columns);
@@ -51,22 +65,21 @@ static int reply_session(struct request *req, int status, const PGresult *user, 
 	jw_member_string(w, "refreshToken", tokens->refresh_token);
 	jw_member_int(w, "expiresIn", tokens->access_ttl);
 	jw_object_end(w);
-	return status;
+	return reply_ok(req);
 }
 
 /* GET /api/auth/registration-status — {isRegistrationOpen, hasAdmin}. */
 static int registration_status(struct request *req)
 {
-	PGresult *res;
-	enum db_status st = auth_repo_registration_status(req->db, req->arena, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	struct jw *w = reply_json(req, 200);
+	PGresult *res = db_run(req, auth_registration_status);
+	if (!res)
+		return req->status;
+	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_member_bool(w, "isRegistrationOpen", db_bool(res, 0, REG_COL_OPEN));
 	jw_member_bool(w, "hasAdmin", db_bool(res, 0, REG_COL_HAS_ADMIN));
 	jw_object_end(w);
-	return 200;
+	return reply_ok(req);
 }
 
 /* POST /api/auth/register {email, password, name?} — 201, the first user only. */
@@ -77,7 +90,7 @@ static int register_owner(struct request *req)
 	if (auth_register_or_reply(req, body_string(req, "email"), body_string(req, "name"),
 				   body_string(req, "password"), &user, &tokens))
 		return req->status;
-	return reply_session(req, 201, user, &tokens);
+	return reply_session(req, user, &tokens);
 }
 
 /* POST /api/auth/login {email, password} */
@@ -87,7 +100,7 @@ static int login(struct request *req)
 	struct auth_tokens tokens;
 	if (auth_login_or_reply(req, body_string(req, "email"), body_string(req, "password"), &user, &tokens))
 		return req->status;
-	return reply_session(req, 200, user, &tokens);
+	return reply_session(req, user, &tokens);
 }
 
 /* POST /api/auth/refresh {refreshToken?} or the refresh_token cookie — a new pair. */
@@ -97,7 +110,7 @@ static int refresh(struct request *req)
 	struct auth_tokens tokens;
 	if (auth_refresh_or_reply(req, auth_presented_refresh_token(req), &user, &tokens))
 		return req->status;
-	return reply_session(req, 200, user, &tokens);
+	return reply_session(req, user, &tokens);
 }
 
 /* POST /api/auth/logout {refreshToken?} or the cookie — 204, also without a token. */
@@ -106,20 +119,16 @@ static int logout(struct request *req)
 	if (auth_logout_or_reply(req, auth_presented_refresh_token(req)))
 		return req->status;
 	auth_clear_cookies(req);
-	return reply_empty(req, 204);
+	return reply_empty(req);
 }
 
 /* GET /api/auth/me — the caller's User JSON. */
 static int me(struct request *req)
 {
-	PGresult *res;
-	enum db_status st = auth_repo_user_by_id(req->db, req->arena, req->caller.user_id, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(res) == 0)
+	PGresult *res = db_run(req, auth_user_by_id, req->caller.user_id);
+	if (res && PQntuples(res) == 0)
 		return reply_error(req, 401, "account no longer exists");
-	db_write_row(reply_json(req, 200), res, 0, auth_user_columns);
-	return 200;
+	return reply_row(req, res, auth_user_columns);
 }
 
 /* POST /api/auth/change-password {currentPassword, newPassword} — 204; other sessions end. */
@@ -127,43 +136,46 @@ static int change_password(struct request *req)
 {
 	if (auth_change_password_or_reply(req, body_string(req, "currentPassword"), body_string(req, "newPassword")))
 		return req->status;
-	return reply_empty(req, 204);
+	return reply_empty(req);
 }
 
 /* GET /api/auth/sessions — the caller's live sessions, most recently used first. */
 static int sessions_list(struct request *req)
 {
 	const char *current = *req->caller.session_id ? req->caller.session_id : NULL;
-	PGresult *res;
-	enum db_status st = auth_repo_sessions(req->db, req->arena, req->caller.user_id, current, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	db_write_rows(reply_json(req, 200), res, auth_session_columns);
-	return 200;
+	return reply_rows(req, db_run(req, auth_sessions, req->caller.user_id, current), auth_session_columns);
 }
 
 /* DELETE /api/auth/sessions/:id — 204; 404 unless it is a live session of the caller. */
 static int session_revoke(struct request *req)
 {
-	PGresult *res;
-	enum db_status st = auth_repo_revoke_session(req->db, req->arena, req->caller.user_id, req_param(req, "id"), &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *res = db_run(req, auth_revoke_session, req->caller.user_id, req_param(req, "id"));
+	if (!res)
+		return req->status;
 	if (PQntuples(res) == 0)
 		return reply_error(req, 404, "session not found");
-	return reply_empty(req, 204);
+	return reply_empty(req);
 }
 
 static const struct route auth_routes[] = {
-	{ "GET", "/api/auth/registration-status", registration_status, .who = WHO_PUBLIC },
-	{ "POST", "/api/auth/register", register_owner, WHO_PUBLIC, .body = register_body },
-	{ "POST", "/api/auth/login", login, WHO_PUBLIC, .body = login_body },
-	{ "POST", "/api/auth/refresh", refresh, WHO_PUBLIC, .body = refresh_body },
-	{ "POST", "/api/auth/logout", logout, WHO_PUBLIC, .body = refresh_body },
-	{ "GET", "/api/auth/me", me, .who = WHO_MEMBER },
-	{ "POST", "/api/auth/change-password", change_password, WHO_MEMBER, .body = change_password_body },
-	{ "GET", "/api/auth/sessions", sessions_list, .who = WHO_MEMBER },
-	{ "DELETE", "/api/auth/sessions/:id", session_revoke, .who = WHO_MEMBER },
+	{ "GET", "/api/auth/registration-status", registration_status, WHO_PUBLIC,
+	  .reply = REPLY_OBJECT(registration_status_reply), .summary = "May the first account still register?" },
+	{ "POST", "/api/auth/register", register_owner, WHO_PUBLIC, .body = register_body, .tx = TX_WRITE,
+	  .status = 201, .reply = REPLY_OBJECT(session_reply), .errors = ERR_403,
+	  .summary = "Create the owner account (only while no user exists)" },
+	{ "POST", "/api/auth/login", login, WHO_PUBLIC, .body = login_body, .reply = REPLY_OBJECT(session_reply),
+	  .errors = ERR_401 | ERR_429, .summary = "Sign in; tokens in the body and as cookies" },
+	{ "POST", "/api/auth/refresh", refresh, WHO_PUBLIC, .body = refresh_body, .reply = REPLY_OBJECT(session_reply),
+	  .errors = ERR_401, .summary = "Rotate the refresh token into a new pair" },
+	{ "POST", "/api/auth/logout", logout, WHO_PUBLIC, .body = refresh_body, .reply = REPLY_NONE,
+	  .summary = "End the session of the refresh token" },
+	{ "GET", "/api/auth/me", me, WHO_MEMBER, .reply = REPLY_ROW(auth_user_columns), .summary = "The caller" },
+	{ "POST", "/api/auth/change-password", change_password, WHO_MEMBER, .body = change_password_body,
+	  .tx = TX_WRITE, .reply = REPLY_NONE, .summary = "Change the password; other sessions end" },
+	{ "GET", "/api/auth/sessions", sessions_list, WHO_MEMBER, .reply = REPLY_ROWS(auth_session_columns),
+	  .summary = "The caller's live sessions" },
+	{ "DELETE", "/api/auth/sessions/:id", session_revoke, WHO_MEMBER, .reply = REPLY_NONE,
+	  .summary = "Revoke one of the caller's sessions" },
 	{ 0 },
 };
 

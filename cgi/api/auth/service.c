@@ -100,21 +100,24 @@ static const char *user_agent_for_storage(struct arena *arena, const char *user_
 	return out;
 }
 
-/* Stores a new refresh token in family_id (NULL: a new family, i.e. a new session). */
-static enum db_status store_refresh_token(struct request *req, const char *user_id, const char *family_id,
-					  struct auth_tokens *tokens)
+/* The token pair's lifetimes and a new clear refresh token. */
+static void tokens_init(struct request *req, struct auth_tokens *tokens)
 {
 	tokens->access_ttl = access_ttl();
 	tokens->refresh_ttl = refresh_ttl();
 	tokens->refresh_token = token_new(req->arena);
-	const char *hash = token_hash(req->arena, tokens->refresh_token);
-	PGresult *res;
-	enum db_status st = auth_repo_insert_refresh(req->db, req->arena, family_id, user_id, hash,
-						     user_agent_for_storage(req->arena, req->user_agent),
-						     tokens->refresh_ttl, &res);
-	if (st == DB_OK)
-		tokens->family_id = db_value(res, 0, 0);
-	return st;
+}
+
+/* Stores the refresh token of a new session (a new family); 0 or the status replied. */
+static int store_new_session_or_reply(struct request *req, const char *user_id, struct auth_tokens *tokens)
+{
+	tokens_init(req, tokens);
+	PGresult *res = db_run(req, auth_insert_refresh, NULL, user_id, token_hash(req->arena, tokens->refresh_token),
+			       user_agent_for_storage(req->arena, req->user_agent), db_param_long(req, tokens->refresh_ttl));
+	if (!res)
+		return req->status;
+	tokens->family_id = db_value(res, 0, 0);
+	return 0;
 }
 
 /* Signs the access token of the session in tokens (claims: user, role, sid = family). */
@@ -132,76 +135,49 @@ static int sign_access_token_or_reply(struct request *req, const PGresult *user,
 	return tokens->access_token ? 0 : reply_error(req, 500, "cannot sign the access token");
 }
 
-/* A new session for a user row that needs no transaction around it (login). */
+/* A new session for a user row: its refresh token stored, its access token signed. */
 static int open_session_or_reply(struct request *req, const PGresult *user, struct auth_tokens *tokens)
 {
-	enum db_status st = store_refresh_token(req, db_value(user, 0, USER_COL_ID), NULL, tokens);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	if (store_new_session_or_reply(req, db_value(user, 0, USER_COL_ID), tokens))
+		return req->status;
 	return sign_access_token_or_reply(req, user, tokens);
 }
 
-/* ---- registration ---- */
+/* ---- registration (in the route's transaction) ---- */
 
 static int reply_registration_closed(struct request *req)
 {
 	return reply_error(req, 403, "registration is closed");
 }
 
-static int registration_open_or_reply(struct request *req)
-{
-	PGresult *res;
-	enum db_status st = auth_repo_registration_status(req->db, req->arena, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	return db_bool(res, 0, REG_COL_OPEN) ? 0 : reply_registration_closed(req);
-}
-
-/* Inside the registration transaction: the owner, its membership and its first token. */
-static int create_owner_or_reply(struct request *req, const char *email, const char *name, const char *hash,
-				 PGresult **user, struct auth_tokens *tokens)
-{
-	PGresult *member;
-	enum db_status st = auth_repo_lock_registration(req->db, req->arena);
-	if (st == DB_OK)
-		st = auth_repo_insert_first_user(req->db, req->arena, email, name, hash, user);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(*user) == 0) /* someone registered first */
-		return reply_registration_closed(req);
-	const char *user_id = db_value(*user, 0, USER_COL_ID);
-	if ((st = auth_repo_add_station_owner(req->db, req->arena, user_id, &member)) != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(member) == 0)
-		return reply_error(req, 500, "no station row: station-migrate has not run");
-	if ((st = store_refresh_token(req, user_id, NULL, tokens)) != DB_OK)
-		return reply_db_error(req, st);
-	return 0;
-}
-
 int auth_register_or_reply(struct request *req, const char *email, const char *name, const char *password,
 			   PGresult **user, struct auth_tokens *tokens)
 {
 	/* Cheap refusal first: a closed registration costs no bcrypt work. */
-	if (registration_open_or_reply(req))
+	PGresult *status = db_run(req, auth_registration_status);
+	if (!status)
 		return req->status;
+	if (!db_bool(status, 0, REG_COL_OPEN))
+		return reply_registration_closed(req);
 	const char *hash = password_hash(req->arena, password, bcrypt_cost());
 	if (!hash)
 		return reply_error(req, 500, "cannot hash the password");
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (create_owner_or_reply(req, email, name, hash, user, tokens)) {
-		db_rollback(req->db, req->arena);
+	if (!db_run(req, auth_lock_registration) || !(*user = db_run(req, auth_insert_first_user, email, name, hash)))
 		return req->status;
-	}
-	if (db_commit_or_reply(req))
+	if (PQntuples(*user) == 0) /* someone registered first */
+		return reply_registration_closed(req);
+	PGresult *member = db_run(req, auth_add_station_owner, db_value(*user, 0, USER_COL_ID));
+	if (!member)
+		return req->status;
+	if (PQntuples(member) == 0)
+		return reply_error(req, 500, "no station row: station-migrate has not run");
+	if (open_session_or_reply(req, *user, tokens))
 		return req->status;
 	log_fields(LOG_INFO, "owner registered", "userId", db_value(*user, 0, USER_COL_ID), NULL);
-	return sign_access_token_or_reply(req, *user, tokens);
+	return 0;
 }
 
-/* ---- login and backoff ---- */
+/* ---- login and backoff (no transaction: a failure stays counted) ---- */
 
 static int reply_invalid_login(struct request *req)
 {
@@ -227,17 +203,16 @@ static bool password_matches(const char *password, const char *hash)
 /* Counts a failed login and locks the account when the failures reach the threshold. */
 static int record_failure_or_reply(struct request *req, const char *user_id)
 {
-	PGresult *res;
-	enum db_status st = auth_repo_count_failure(req->db, req->arena, user_id, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *res = db_run(req, auth_count_failure, user_id);
+	if (!res)
+		return req->status;
 	if (PQntuples(res) == 0)
 		return 0;
 	long seconds = auth_lock_seconds(atol(db_value(res, 0, 0)), lockout_failures());
 	if (seconds == 0)
 		return 0;
-	if ((st = auth_repo_lock_account(req->db, req->arena, user_id, seconds)) != DB_OK)
-		return reply_db_error(req, st);
+	if (!db_run(req, auth_lock_account, user_id, db_param_long(req, seconds)))
+		return req->status;
 	log_fields(LOG_WARN, "account locked after failed logins", "userId", user_id,
 		   "seconds", arena_printf(req->arena, "%ld", seconds), NULL);
 	return 0;
@@ -246,10 +221,9 @@ static int record_failure_or_reply(struct request *req, const char *user_id)
 int auth_login_or_reply(struct request *req, const char *email, const char *password, PGresult **user,
 			struct auth_tokens *tokens)
 {
-	PGresult *account;
-	enum db_status st = auth_repo_login_account(req->db, req->arena, email, &account);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *account = db_run(req, auth_login_account, email);
+	if (!account)
+		return req->status;
 	if (PQntuples(account) == 0) {
 		password_verify_dummy(password);
 		return reply_invalid_login(req);
@@ -258,19 +232,16 @@ int auth_login_or_reply(struct request *req, const char *email, const char *pass
 	long retry_after = atol(db_value(account, 0, LOGIN_COL_RETRY_AFTER));
 	if (retry_after > 0)
 		return reply_locked(req, retry_after);
-	if (!password_matches(password, db_value(account, 0, LOGIN_COL_PASSWORD_HASH))) {
-		if (record_failure_or_reply(req, user_id))
-			return req->status;
-		return reply_invalid_login(req);
-	}
-	if ((st = auth_repo_record_login(req->db, req->arena, user_id, user)) != DB_OK)
-		return reply_db_error(req, st);
+	if (!password_matches(password, db_value(account, 0, LOGIN_COL_PASSWORD_HASH)))
+		return record_failure_or_reply(req, user_id) ? req->status : reply_invalid_login(req);
+	if (!(*user = db_run(req, auth_record_login, user_id)))
+		return req->status;
 	if (PQntuples(*user) == 0) /* deleted in between */
 		return reply_invalid_login(req);
 	return open_session_or_reply(req, *user, tokens);
 }
 
-/* ---- refresh rotation and reuse detection ---- */
+/* ---- refresh rotation and reuse detection (no transaction: a revocation stays done) ---- */
 
 static int reply_invalid_refresh(struct request *req)
 {
@@ -281,35 +252,18 @@ static int reply_invalid_refresh(struct request *req)
 /* A token that could not be rotated: unknown, expired, or dead — then its family dies too. */
 static int reject_refresh_or_reply(struct request *req, const char *token_hash)
 {
-	PGresult *state;
-	enum db_status st = auth_repo_refresh_state(req->db, req->arena, token_hash, &state);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *state = db_run(req, auth_refresh_state, token_hash);
+	if (!state)
+		return req->status;
 	if (PQntuples(state) == 0 || !db_bool(state, 0, TOKEN_COL_REVOKED))
 		return reply_invalid_refresh(req);
 	const char *family_id = db_value(state, 0, TOKEN_COL_FAMILY_ID);
-	if ((st = auth_repo_revoke_family(req->db, req->arena, family_id)) != DB_OK)
-		return reply_db_error(req, st);
+	if (!db_run(req, auth_revoke_family, family_id))
+		return req->status;
 	log_fields(LOG_WARN, "refresh token reuse detected; session revoked", "userId",
 		   db_value(state, 0, TOKEN_COL_USER_ID), "sessionId", family_id, NULL);
 	auth_clear_cookies(req);
 	return reply_error(req, 401, "%s", MSG_REUSED_REFRESH);
-}
-
-/* Inside the rotation transaction: retire the token, store its successor. */
-static int rotate_or_reply(struct request *req, const char *token_hash, PGresult **user, struct auth_tokens *tokens,
-			   bool *not_live)
-{
-	enum db_status st = auth_repo_rotate_refresh(req->db, req->arena, token_hash, user);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(*user) == 0) {
-		*not_live = true;
-		return 0;
-	}
-	st = store_refresh_token(req, db_value(*user, 0, USER_COL_ID),
-				 db_value(*user, 0, ROTATE_COL_FAMILY_ID), tokens);
-	return st == DB_OK ? 0 : reply_db_error(req, st);
 }
 
 int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresult **user,
@@ -318,20 +272,14 @@ int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresu
 	if (!refresh_token) /* neither in the body nor as a cookie: nothing to check */
 		return reply_error(req, 400, "refreshToken: is required");
 	const char *hash = token_hash(req->arena, refresh_token);
-	bool not_live = false;
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (rotate_or_reply(req, hash, user, tokens, &not_live)) {
-		db_rollback(req->db, req->arena);
+	tokens_init(req, tokens);
+	*user = db_run(req, auth_rotate_refresh, hash, token_hash(req->arena, tokens->refresh_token),
+		       user_agent_for_storage(req->arena, req->user_agent), db_param_long(req, tokens->refresh_ttl));
+	if (!*user)
 		return req->status;
-	}
-	if (not_live) {
-		db_rollback(req->db, req->arena);
+	if (PQntuples(*user) == 0)
 		return reject_refresh_or_reply(req, hash);
-	}
-	if (db_commit_or_reply(req))
-		return req->status;
+	tokens->family_id = db_value(*user, 0, ROTATE_COL_FAMILY_ID);
 	return sign_access_token_or_reply(req, *user, tokens);
 }
 
@@ -341,9 +289,7 @@ int auth_logout_or_reply(struct request *req, const char *refresh_token)
 {
 	if (!refresh_token)
 		return 0;
-	const char *hash = token_hash(req->arena, refresh_token);
-	enum db_status st = auth_repo_revoke_family_of(req->db, req->arena, hash);
-	return st == DB_OK ? 0 : reply_db_error(req, st);
+	return db_run(req, auth_revoke_family_of, token_hash(req->arena, refresh_token)) ? 0 : req->status;
 }
 
 /* The session to keep when revoking the others: the caller's, if its token names one. */
@@ -353,25 +299,12 @@ static const char *caller_family(const struct request *req)
 	return sid && uuid_is_valid(sid) ? sid : NULL;
 }
 
-static int store_new_password_or_reply(struct request *req, const char *hash)
-{
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	st = auth_repo_set_password(req->db, req->arena, req->caller.user_id, hash);
-	if (st == DB_OK)
-		st = auth_repo_revoke_other_families(req->db, req->arena, req->caller.user_id, caller_family(req));
-	if (st != DB_OK)
-		return reply_rollback(req, st);
-	return db_commit_or_reply(req);
-}
-
 int auth_change_password_or_reply(struct request *req, const char *current_password, const char *new_password)
 {
-	PGresult *cred;
-	enum db_status st = auth_repo_credentials(req->db, req->arena, req->caller.user_id, &cred);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	const char *user_id = req->caller.user_id;
+	PGresult *cred = db_run(req, auth_credentials, user_id);
+	if (!cred)
+		return req->status;
 	if (PQntuples(cred) == 0)
 		return reply_error(req, 401, "account no longer exists");
 	if (strcmp(db_value(cred, 0, CRED_COL_SOURCE), "cloud") == 0)
@@ -381,8 +314,9 @@ int auth_change_password_or_reply(struct request *req, const char *current_passw
 	const char *hash = password_hash(req->arena, new_password, bcrypt_cost());
 	if (!hash)
 		return reply_error(req, 500, "cannot hash the password");
-	if (store_new_password_or_reply(req, hash))
+	if (!db_run(req, auth_set_password, user_id, hash) ||
+	    !db_run(req, auth_revoke_other_families, user_id, caller_family(req)))
 		return req->status;
-	log_fields(LOG_INFO, "password changed; other sessions revoked", "userId", req->caller.user_id, NULL);
+	log_fields(LOG_INFO, "password changed; other sessions revoked", "userId", user_id, NULL);
 	return 0;
 }

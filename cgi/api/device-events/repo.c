@@ -30,7 +30,7 @@ const struct db_column device_event_columns[] = {
 };
 
 /* $1 device id, $2 kind, $3 since, $4 until, $5/$6 cursor (created_at, id), $7 rows. */
-static struct db_stmt page_stmt = DB_STMT(7,
+STATEMENT(device_events_page,
 	"SELECT " EVENT_SELECT " FROM device_events e JOIN devices d ON d.id = e.device_id "
 	"WHERE ($1::uuid IS NULL OR e.device_id = $1::uuid) "
 	"AND ($2::text IS NULL OR e.kind = $2::text) "
@@ -38,11 +38,3 @@ static struct db_stmt page_stmt = DB_STMT(7,
 	"AND ($4::timestamptz IS NULL OR e.created_at < $4::timestamptz) "
 	"AND ($5::timestamptz IS NULL OR (e.created_at, e.id) < ($5::timestamptz, $6::uuid)) "
 	"ORDER BY e.created_at DESC, e.id DESC LIMIT $7::integer");
-
-enum db_status device_events_page(struct db *db, struct arena *arena, const struct event_filter *filter,
-				  PGresult **out)
-{
-	const char *params[] = { filter->device_id, filter->kind, filter->since, filter->until,
-				 filter->before, filter->before_id, filter->fetch };
-	return db_exec(db, arena, &page_stmt, params, out);
-}

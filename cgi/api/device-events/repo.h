@@ -2,16 +2,13 @@
  * repo.h — SQL of the device-events module (api-device-events): one page of the feed of
  * what happened to devices, newest first.
  *
- * Functions return the database status and, on DB_OK, a result released with the arena.
- * Nothing here replies, decides rules or builds SQL from input.
+ * Statements run with db_run(). Nothing here replies, decides rules or builds SQL from
+ * input.
  */
 #ifndef STATION_API_DEVICE_EVENTS_REPO_H
 #define STATION_API_DEVICE_EVENTS_REPO_H
 
-#include <libpq-fe.h>
-
-#include "arena.h"
-#include "db.h"
+#include "statement.h"
 
 /* An item of the feed: {id,deviceId,deviceName,deviceType,kind,action,data,createdAt}. */
 extern const struct db_column device_event_columns[];
@@ -32,8 +29,8 @@ struct event_filter {
 	const char *fetch;      /* rows to return at most (the page size + 1) */
 };
 
-/* Rows ordered by (created_at DESC, id DESC), joined with their device. */
-enum db_status device_events_page(struct db *db, struct arena *arena, const struct event_filter *filter,
-				  PGresult **out);
+/* The members of an event_filter, in order: rows ordered by (created_at DESC, id DESC),
+ * joined with their device. */
+STATEMENT_DECLARE(device_events_page, 7);
 
 #endif

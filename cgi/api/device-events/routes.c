@@ -25,45 +25,31 @@ static const struct field event_list_query[] = {
 	{ "kind", FIELD_ENUM, .values = event_kinds },
 	{ "since", FIELD_TIME },
 	{ "until", FIELD_TIME },
-	{ "limit", FIELD_INT, .min = 1, .max = EVENTS_PAGE_MAX },
+	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(EVENTS_PAGE_MAX) },
 	/* Opaque; its shape is checked by event_cursor_decode ("before: invalid cursor"). */
-	{ "before", FIELD_STRING, .max = 1024 },
+	{ "before", FIELD_STRING, .max = BOUND(1024) },
 	{ 0 },
 };
 
 /* GET /api/device-events — {"items":[…],"nextCursor":"…"|null}, newest first. */
 static int event_list(struct request *req)
 {
-	struct event_filter filter;
+	struct event_filter f;
 	long limit;
-	if (event_filter_or_reply(req, &filter, &limit))
+	if (event_filter_or_reply(req, &f, &limit))
 		return req->status;
-	PGresult *res;
-	enum db_status st = device_events_page(req->db, req->arena, &filter, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-
-	int rows = PQntuples(res);
-	int shown = rows > limit ? (int)limit : rows;
-	struct jw *w = reply_json(req, 200);
-	jw_object_begin(w);
-	jw_key(w, "items");
-	jw_array_begin(w);
-	for (int row = 0; row < shown; row++)
-		db_write_row(w, res, row, device_event_columns);
-	jw_array_end(w);
-	jw_key(w, "nextCursor");
-	if (rows > shown)
-		jw_string(w, event_cursor_encode(req->arena, db_value(res, shown - 1, EVENT_COL_CURSOR_US),
-						 db_value(res, shown - 1, EVENT_COL_ID)));
-	else
-		jw_null(w);
-	jw_object_end(w);
-	return 200;
+	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, f.before, f.before_id,
+			       f.fetch);
+	const char *next = res && PQntuples(res) > limit
+				   ? event_cursor_encode(req->arena, db_value(res, (int)limit - 1, EVENT_COL_CURSOR_US),
+							 db_value(res, (int)limit - 1, EVENT_COL_ID))
+				   : NULL;
+	return reply_page(req, res, (int)limit, device_event_columns, next);
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/device-events", event_list, WHO_MEMBER, .query = event_list_query },
+	{ "GET", "/api/device-events", event_list, WHO_MEMBER, .query = event_list_query,
+	  .reply = REPLY_PAGE(device_event_columns), .summary = "What happened to devices, newest first, paged" },
 	{ 0 },
 };
 

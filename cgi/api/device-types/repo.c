@@ -25,14 +25,14 @@ const struct db_column device_type_columns[] = {
 	{ 0 },
 };
 
-static struct db_stmt list_stmt = DB_STMT(0,
+STATEMENT(device_types_list,
 	"SELECT " DEVICE_TYPE_SELECT " FROM device_types t ORDER BY t.id COLLATE \"C\"");
 
-static struct db_stmt get_stmt = DB_STMT(1,
+STATEMENT(device_types_by_id,
 	"SELECT " DEVICE_TYPE_SELECT " FROM device_types t WHERE t.id = $1");
 
 /* xmax = 0 on the returned row version means the row was inserted, not updated. */
-static struct db_stmt upsert_stmt = DB_STMT(7,
+STATEMENT(device_types_upsert,
 	"INSERT INTO device_types AS t (id, name, category, capabilities, commands, events, periodic) "
 	"VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::boolean) "
 	"ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, "
@@ -40,22 +40,3 @@ static struct db_stmt upsert_stmt = DB_STMT(7,
 	"periodic = EXCLUDED.periodic, updated_at = now() "
 	"WHERE NOT t.built_in "
 	"RETURNING " DEVICE_TYPE_SELECT ", (t.xmax = 0) AS inserted");
-
-enum db_status device_types_list(struct db *db, struct arena *arena, PGresult **out)
-{
-	return db_exec(db, arena, &list_stmt, NULL, out);
-}
-
-enum db_status device_types_get(struct db *db, struct arena *arena, const char *id, PGresult **out)
-{
-	const char *params[] = { id };
-	return db_exec(db, arena, &get_stmt, params, out);
-}
-
-enum db_status device_types_upsert(struct db *db, struct arena *arena, const struct device_type_row *row,
-				   PGresult **out)
-{
-	const char *params[] = { row->id, row->name, row->category, row->capabilities_json,
-				 row->commands_json, row->events_json, row->periodic ? "true" : "false" };
-	return db_exec(db, arena, &upsert_stmt, params, out);
-}

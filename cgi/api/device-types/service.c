@@ -1,11 +1,11 @@
 /*
  * service.c — rules of the device type registry (api-device-types).
  *
- * The route's schema has checked the shape of a PUT body; this file checks what a schema
- * cannot say (ids, names usable as MQTT payload keys, duplicates, min <= max, reserved
- * command names) and rewrites capabilities, commands and events as canonical JSON, so
- * that unknown members of the request never reach the registry. It holds no SQL and
- * never replies: callers turn a returned message into a 400.
+ * What a schema's kinds cannot say about a type lives here as check functions that the
+ * route's schema names (names usable as MQTT payload keys, duplicates, min <= max,
+ * reserved command names), so the runtime refuses a bad body before the handler runs.
+ * What is left for the handler is the canonical JSON of capabilities, commands and
+ * events, so that unknown members of the request never reach the registry. No SQL here.
  */
 #include "service.h"
 
@@ -32,35 +32,85 @@ bool device_type_id_is_valid(const char *id)
 	return true;
 }
 
-/* Capability keys, actions, events and param names: letters, digits, '_' and '-'. */
-static bool name_is_valid(const char *s)
+const char *type_name_check(const struct field_check_input *in, int *status)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-'))
-			return false;
+	(void)status;
+	const char *s = json_object_get_string(in->value);
+	for (const char *p = s; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return arena_printf(in->arena, "%s: must contain only letters, digits, _ and -", in->path);
 	}
-	return true;
+	return NULL;
 }
 
-#define NAME_RULE "must contain only letters, digits, _ and -"
-
-/* True when the string member `key` of one of items[0..n) equals s (NULL key: items are strings). */
-static bool seen_before(struct json_object *array, size_t n, const char *key, const char *s)
+const char *command_action_check(const struct field_check_input *in, int *status)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(array, i);
-		const char *other = key ? json_get_string(item, key) : json_object_get_string(item);
-		if (other && strcmp(other, s) == 0)
-			return true;
-	}
-	return false;
+	const char *action = json_object_get_string(in->value);
+	for (int k = 0; builtin_commands[k]; k++)
+		if (strcmp(action, builtin_commands[k]) == 0)
+			return arena_printf(in->arena, "%s: %s is a built-in command", in->path, action);
+	return type_name_check(in, status);
 }
 
-static const char *capabilities_json(struct arena *a, struct json_object *caps, const char **out)
+const char *command_param_check(const struct field_check_input *in, int *status)
+{
+	if (strcmp(json_object_get_string(in->value), "action") == 0)
+		return arena_printf(in->arena, "%s: action is reserved", in->path);
+	return type_name_check(in, status);
+}
+
+const char *capability_range_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	struct json_object *min = NULL, *max = NULL;
+	json_object_object_get_ex(in->value, "min", &min);
+	json_object_object_get_ex(in->value, "max", &max);
+	if (strcmp(json_get_string(in->value, "type"), "number") != 0 && (min || max))
+		return arena_printf(in->arena, "%s.%s: only number capabilities have a range", in->path,
+				    min ? "min" : "max");
+	if (min && max && json_object_get_double(min) > json_object_get_double(max))
+		return arena_printf(in->arena, "%s.max: must not be less than min", in->path);
+	return NULL;
+}
+
+/* The first item of array whose `key` member (NULL: the item itself) repeats an earlier one. */
+static const char *first_repeat(const struct field_check_input *in, const char *key)
+{
+	size_t n = json_object_array_length(in->value);
+	for (size_t i = 1; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(in->value, i);
+		const char *s = key ? json_get_string(item, key) : json_object_get_string(item);
+		for (size_t j = 0; j < i; j++) {
+			struct json_object *other = json_object_array_get_idx(in->value, j);
+			const char *t = key ? json_get_string(other, key) : json_object_get_string(other);
+			if (s && t && strcmp(s, t) == 0)
+				return key ? arena_printf(in->arena, "%s[%zu].%s: already declared", in->path, i, key)
+					   : arena_printf(in->arena, "%s[%zu]: already declared", in->path, i);
+		}
+	}
+	return NULL;
+}
+
+const char *unique_keys_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	return first_repeat(in, "key");
+}
+
+const char *unique_actions_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	return first_repeat(in, "action");
+}
+
+const char *unique_items_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	return first_repeat(in, NULL);
+}
+
+static const char *capabilities_json(struct arena *a, struct json_object *caps)
 {
 	struct buf b;
 	struct jw w;
@@ -69,39 +119,34 @@ static const char *capabilities_json(struct arena *a, struct json_object *caps, 
 	jw_array_begin(&w);
 	size_t n = caps ? json_object_array_length(caps) : 0;
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *cap = json_object_array_get_idx(caps, i);
-		const char *key = json_get_string(cap, "key");
-		const char *type = json_get_string(cap, "type");
+		struct json_object *cap = json_object_array_get_idx(caps, i), *min = NULL, *max = NULL;
 		const char *unit = json_get_string(cap, "unit");
-		struct json_object *min = NULL, *max = NULL;
-		json_object_object_get_ex(cap, "min", &min);
-		json_object_object_get_ex(cap, "max", &max);
-		if (!name_is_valid(key))
-			return arena_printf(a, "capabilities[%zu].key: " NAME_RULE, i);
-		if (seen_before(caps, i, "key", key))
-			return arena_printf(a, "capabilities[%zu].key: already declared", i);
-		if (strcmp(type, "number") != 0 && (min || max))
-			return arena_printf(a, "capabilities[%zu].%s: only number capabilities have a range", i,
-					    min ? "min" : "max");
-		if (min && max && json_object_get_double(min) > json_object_get_double(max))
-			return arena_printf(a, "capabilities[%zu].max: must not be less than min", i);
 		jw_object_begin(&w);
-		jw_member_string(&w, "key", key);
-		jw_member_string(&w, "type", type);
+		jw_member_string(&w, "key", json_get_string(cap, "key"));
+		jw_member_string(&w, "type", json_get_string(cap, "type"));
 		if (unit)
 			jw_member_string(&w, "unit", unit);
-		if (min)
+		if (json_object_object_get_ex(cap, "min", &min) && min)
 			jw_member_raw(&w, "min", json_text(a, min));
-		if (max)
+		if (json_object_object_get_ex(cap, "max", &max) && max)
 			jw_member_raw(&w, "max", json_text(a, max));
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);
-	*out = b.data;
-	return NULL;
+	return b.data;
 }
 
-static const char *commands_json(struct arena *a, struct json_object *cmds, const char **out)
+/* A JSON array of the strings in array (absent: empty). */
+static void write_strings(struct jw *w, struct json_object *array)
+{
+	jw_array_begin(w);
+	size_t n = array ? json_object_array_length(array) : 0;
+	for (size_t i = 0; i < n; i++)
+		jw_string(w, json_object_get_string(json_object_array_get_idx(array, i)));
+	jw_array_end(w);
+}
+
+static const char *commands_json(struct arena *a, struct json_object *cmds)
 {
 	struct buf b;
 	struct jw w;
@@ -111,79 +156,40 @@ static const char *commands_json(struct arena *a, struct json_object *cmds, cons
 	size_t n = cmds ? json_object_array_length(cmds) : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *cmd = json_object_array_get_idx(cmds, i);
-		const char *action = json_get_string(cmd, "action");
 		struct json_object *params = json_get_array(cmd, "params");
-		if (!name_is_valid(action))
-			return arena_printf(a, "commands[%zu].action: " NAME_RULE, i);
-		for (int k = 0; builtin_commands[k]; k++)
-			if (strcmp(action, builtin_commands[k]) == 0)
-				return arena_printf(a, "commands[%zu].action: %s is a built-in command", i, action);
-		if (seen_before(cmds, i, "action", action))
-			return arena_printf(a, "commands[%zu].action: already declared", i);
 		jw_object_begin(&w);
-		jw_member_string(&w, "action", action);
-		size_t np = params ? json_object_array_length(params) : 0;
-		if (np > 0) {
+		jw_member_string(&w, "action", json_get_string(cmd, "action"));
+		if (params && json_object_array_length(params) > 0) {
 			jw_key(&w, "params");
-			jw_array_begin(&w);
-			for (size_t j = 0; j < np; j++) {
-				const char *p = json_object_get_string(json_object_array_get_idx(params, j));
-				if (!name_is_valid(p))
-					return arena_printf(a, "commands[%zu].params[%zu]: " NAME_RULE, i, j);
-				if (strcmp(p, "action") == 0)
-					return arena_printf(a, "commands[%zu].params[%zu]: action is reserved", i, j);
-				if (seen_before(params, j, NULL, p))
-					return arena_printf(a, "commands[%zu].params[%zu]: already declared", i, j);
-				jw_string(&w, p);
-			}
-			jw_array_end(&w);
+			write_strings(&w, params);
 		}
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);
-	*out = b.data;
-	return NULL;
+	return b.data;
 }
 
-static const char *events_json(struct arena *a, struct json_object *events, const char **out)
+static const char *events_json(struct arena *a, struct json_object *events)
 {
 	struct buf b;
 	struct jw w;
 	buf_init(&b, a);
 	jw_init(&w, &b);
-	jw_array_begin(&w);
-	size_t n = events ? json_object_array_length(events) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(events, i));
-		if (!name_is_valid(e))
-			return arena_printf(a, "events[%zu]: " NAME_RULE, i);
-		if (seen_before(events, i, NULL, e))
-			return arena_printf(a, "events[%zu]: already declared", i);
-		jw_string(&w, e);
-	}
-	jw_array_end(&w);
-	*out = b.data;
-	return NULL;
+	write_strings(&w, events);
+	return b.data;
 }
 
-const char *device_type_from_body(struct arena *arena, const char *id, struct json_object *body,
-				  struct device_type_row *row)
+void device_type_from_body(struct arena *arena, const char *id, struct json_object *body, struct device_type_row *row)
 {
-	if (!device_type_id_is_valid(id))
-		return "id: must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit";
-	const char *err;
-	memset(row, 0, sizeof *row);
-	row->id = id;
-	row->name = json_get_string(body, "name");
-	row->category = json_get_string(body, "category");
-	if ((err = capabilities_json(arena, json_get_array(body, "capabilities"), &row->capabilities_json)))
-		return err;
-	if ((err = commands_json(arena, json_get_array(body, "commands"), &row->commands_json)))
-		return err;
-	if ((err = events_json(arena, json_get_array(body, "events"), &row->events_json)))
-		return err;
 	bool periodic = false;
 	json_get_bool(body, "periodic", &periodic);
-	row->periodic = periodic;
-	return NULL;
+	*row = (struct device_type_row){
+		.id = id,
+		.name = json_get_string(body, "name"),
+		.category = json_get_string(body, "category"),
+		.capabilities_json = capabilities_json(arena, json_get_array(body, "capabilities")),
+		.commands_json = commands_json(arena, json_get_array(body, "commands")),
+		.events_json = events_json(arena, json_get_array(body, "events")),
+		.periodic = periodic,
+	};
 }

@@ -53,7 +53,7 @@ const struct db_column command_queued_columns[] = {
 };
 
 /* $1 zone id, $2 only devices without a zone, $3 type, $4 status, $5 search text, $6 limit. */
-static struct db_stmt list_stmt = DB_STMT(6,
+STATEMENT(devices_list,
 	"SELECT " DEVICE_SELECT " FROM devices d "
 	"WHERE ($1::uuid IS NULL OR d.zone_id = $1::uuid) "
 	"AND (NOT $2::boolean OR d.zone_id IS NULL) "
@@ -63,130 +63,51 @@ static struct db_stmt list_stmt = DB_STMT(6,
 	"     OR strpos(lower(d.external_id), lower($5::text)) > 0) "
 	"ORDER BY lower(d.name), d.name, d.id LIMIT $6::integer");
 
-static struct db_stmt get_stmt = DB_STMT(1,
+STATEMENT(devices_by_id,
 	"SELECT " DEVICE_SELECT " FROM devices d WHERE d.id = $1::uuid");
 
-static struct db_stmt refs_stmt = DB_STMT(2,
+STATEMENT(devices_refs,
 	"SELECT ($1::text IS NULL OR EXISTS (SELECT 1 FROM device_types WHERE id = $1::text)), "
 	"($2::uuid IS NULL OR EXISTS (SELECT 1 FROM zones WHERE id = $2::uuid))");
 
 /* station-migrate creates the singleton station row. */
-static struct db_stmt station_stmt = DB_STMT(0, "SELECT id FROM station LIMIT 1");
+STATEMENT(station_id, "SELECT id FROM station LIMIT 1");
 
-static struct db_stmt insert_stmt = DB_STMT(5,
+STATEMENT(devices_insert,
 	"INSERT INTO devices AS d (external_id, name, type, zone_id, token_hash) "
-	"VALUES ($1, $2, $3, $4::uuid, $5) RETURNING " DEVICE_SELECT);
+	"VALUES ($1, $2, $3, $4::uuid, $5) RETURNING " DEVICE_SELECT,
+	.conflict = "externalId: already registered");
 
-static struct db_stmt update_stmt = DB_STMT(4,
+STATEMENT(devices_update,
 	"UPDATE devices AS d SET name = COALESCE($2::text, d.name), "
 	"zone_id = CASE WHEN $3::boolean THEN $4::uuid ELSE d.zone_id END, updated_at = now() "
-	"WHERE d.id = $1::uuid RETURNING " DEVICE_SELECT);
+	"WHERE d.id = $1::uuid RETURNING " DEVICE_SELECT,
+	.invalid = "zoneId: zone not found"); /* the only reference an update can break */
 
-static struct db_stmt delete_stmt = DB_STMT(1,
+STATEMENT(devices_delete,
 	"DELETE FROM devices AS d WHERE d.id = $1::uuid RETURNING d.id, d.external_id, d.name");
 
-static struct db_stmt token_stmt = DB_STMT(2,
+STATEMENT(devices_set_token_hash,
 	"UPDATE devices AS d SET token_hash = $2 WHERE d.id = $1::uuid RETURNING d.external_id");
 
-static struct db_stmt target_stmt = DB_STMT(1,
+STATEMENT(devices_command_target,
 	"SELECT d.id, d.type, d.status, t.commands, t.capabilities "
 	"FROM devices d JOIN device_types t ON t.id = d.type WHERE d.id = $1::uuid");
 
 /* A SELECT-only CTE runs only when referenced: the final join makes pg_notify run. */
-static struct db_stmt enqueue_stmt = DB_STMT(5,
+STATEMENT(device_commands_enqueue,
 	"WITH cmd AS (INSERT INTO device_commands (device_id, action, params, requested_by, expires_at) "
 	"             VALUES ($1::uuid, $2, $3::jsonb, $4::uuid, now() + make_interval(secs => $5::integer)) "
 	"             RETURNING id, status, expires_at), "
 	"notified AS (SELECT pg_notify('device_commands', cmd.id::text) FROM cmd) "
 	"SELECT cmd.id, cmd.status, cmd.expires_at FROM cmd CROSS JOIN notified");
 
-static struct db_stmt recent_stmt = DB_STMT(2,
+STATEMENT(device_commands_recent,
 	"SELECT c.id, c.device_id, c.action, c.params, "
 	"CASE WHEN c.status = 'queued' AND c.expires_at <= now() THEN 'expired' ELSE c.status END, "
 	"c.error, c.created_at, c.expires_at, c.sent_at "
 	"FROM device_commands c WHERE c.device_id = $1::uuid "
 	"ORDER BY c.created_at DESC, c.id DESC LIMIT $2::integer");
 
-static struct db_stmt exists_stmt = DB_STMT(1,
+STATEMENT(devices_exists,
 	"SELECT 1 FROM devices WHERE id = $1::uuid");
-
-enum db_status devices_list(struct db *db, struct arena *arena, const struct device_filter *filter,
-			    PGresult **out)
-{
-	const char *params[] = { filter->zone_id, filter->zone_none ? "true" : "false", filter->type,
-				 filter->status, filter->q, arena_printf(arena, "%ld", filter->limit) };
-	return db_exec(db, arena, &list_stmt, params, out);
-}
-
-enum db_status devices_get(struct db *db, struct arena *arena, const char *id, PGresult **out)
-{
-	const char *params[] = { id };
-	return db_exec(db, arena, &get_stmt, params, out);
-}
-
-enum db_status devices_check_refs(struct db *db, struct arena *arena, const char *type, const char *zone_id,
-				  PGresult **out)
-{
-	const char *params[] = { type, zone_id };
-	return db_exec(db, arena, &refs_stmt, params, out);
-}
-
-enum db_status station_id_get(struct db *db, struct arena *arena, PGresult **out)
-{
-	return db_exec(db, arena, &station_stmt, NULL, out);
-}
-
-enum db_status devices_insert(struct db *db, struct arena *arena, const char *external_id, const char *name,
-			      const char *type, const char *zone_id, const char *token_hash, PGresult **out)
-{
-	const char *params[] = { external_id, name, type, zone_id, token_hash };
-	return db_exec(db, arena, &insert_stmt, params, out);
-}
-
-enum db_status devices_update(struct db *db, struct arena *arena, const char *id, const char *name,
-			      bool zone_set, const char *zone_id, PGresult **out)
-{
-	const char *params[] = { id, name, zone_set ? "true" : "false", zone_id };
-	return db_exec(db, arena, &update_stmt, params, out);
-}
-
-enum db_status devices_delete(struct db *db, struct arena *arena, const char *id, PGresult **out)
-{
-	const char *params[] = { id };
-	return db_exec(db, arena, &delete_stmt, params, out);
-}
-
-enum db_status devices_set_token_hash(struct db *db, struct arena *arena, const char *id, const char *token_hash,
-				      PGresult **out)
-{
-	const char *params[] = { id, token_hash };
-	return db_exec(db, arena, &token_stmt, params, out);
-}
-
-enum db_status devices_command_target(struct db *db, struct arena *arena, const char *id, PGresult **out)
-{
-	const char *params[] = { id };
-	return db_exec(db, arena, &target_stmt, params, out);
-}
-
-enum db_status device_commands_enqueue(struct db *db, struct arena *arena, const char *device_id,
-				       const char *action, const char *params_json, const char *requested_by,
-				       long ttl_seconds, PGresult **out)
-{
-	const char *params[] = { device_id, action, params_json, requested_by,
-				 arena_printf(arena, "%ld", ttl_seconds) };
-	return db_exec(db, arena, &enqueue_stmt, params, out);
-}
-
-enum db_status device_commands_recent(struct db *db, struct arena *arena, const char *device_id, long limit,
-				      PGresult **out)
-{
-	const char *params[] = { device_id, arena_printf(arena, "%ld", limit) };
-	return db_exec(db, arena, &recent_stmt, params, out);
-}
-
-enum db_status devices_exists(struct db *db, struct arena *arena, const char *id, PGresult **out)
-{
-	const char *params[] = { id };
-	return db_exec(db, arena, &exists_stmt, params, out);
-}

@@ -2,18 +2,14 @@
  * repo.h — SQL of the devices module (api-devices): devices, their token hashes, the
  * command outbox, and the NOTIFYs that announce changes.
  *
- * Functions return the database status and, on DB_OK, a result released with the
- * arena. Results that become JSON follow one of the column maps below; the others
- * name their columns with the enums beside them. Nothing here replies or decides rules.
+ * Statements are declared here with their parameters and run with db_run(). Results
+ * that become JSON follow one of the column maps below; the others name their columns
+ * with the enums beside them. Nothing here replies or decides rules.
  */
 #ifndef STATION_API_DEVICES_REPO_H
 #define STATION_API_DEVICES_REPO_H
 
-#include <libpq-fe.h>
-#include <stdbool.h>
-
-#include "arena.h"
-#include "db.h"
+#include "statement.h"
 
 /* The Device JSON of SPEC §4, shared by every route and push message. */
 extern const struct db_column device_columns[];
@@ -25,53 +21,33 @@ extern const struct db_column device_command_columns[];
 /* {commandId,status,expiresAt}: the 202 of POST /api/devices/:id/command */
 extern const struct db_column command_queued_columns[];
 
-struct device_filter {
-	const char *zone_id;   /* NULL: any zone */
-	bool zone_none;        /* only devices without a zone */
-	const char *type;      /* NULL: any */
-	const char *status;    /* NULL: any */
-	const char *q;         /* NULL: no search; else a case-insensitive substring */
-	long limit;
-};
-
-enum db_status devices_list(struct db *db, struct arena *arena, const struct device_filter *filter,
-			    PGresult **out);
-enum db_status devices_get(struct db *db, struct arena *arena, const char *id, PGresult **out);
-
-/* One row: does the type exist, does the zone exist (true when the argument is NULL). */
+/* $1 zone id, $2 only devices without a zone (bool), $3 type, $4 status, $5 search text, $6 limit;
+ * NULL filters match everything. Ordered by name. */
+STATEMENT_DECLARE(devices_list, 6);
+STATEMENT_DECLARE(devices_by_id, 1);
+/* $1 type, $2 zone id → one row: REFS_* (true for a NULL argument). */
+STATEMENT_DECLARE(devices_refs, 2);
 enum { REFS_TYPE_EXISTS, REFS_ZONE_EXISTS };
-enum db_status devices_check_refs(struct db *db, struct arena *arena, const char *type, const char *zone_id,
-				  PGresult **out);
-
 /* The station's id (the MQTT topic root); no row until station-migrate has run. */
-enum db_status station_id_get(struct db *db, struct arena *arena, PGresult **out);
-
-enum db_status devices_insert(struct db *db, struct arena *arena, const char *external_id, const char *name,
-			      const char *type, const char *zone_id, const char *token_hash, PGresult **out);
-/* name NULL keeps the name; zone_set false keeps the zone, else zone_id (NULL clears). */
-enum db_status devices_update(struct db *db, struct arena *arena, const char *id, const char *name,
-			      bool zone_set, const char *zone_id, PGresult **out);
-
-/* Deletes the device; the row (if any) has DELETED_COL_* columns. */
+STATEMENT_DECLARE(station_id, 0);
+/* $1 external id, $2 name, $3 type, $4 zone id, $5 token hash → the device (device_columns). */
+STATEMENT_DECLARE(devices_insert, 5);
+/* $1 id, $2 name (NULL keeps it), $3 set the zone (bool), $4 zone id (NULL clears). */
+STATEMENT_DECLARE(devices_update, 4);
+/* $1 id → the deleted row, DELETED_COL_* columns. */
+STATEMENT_DECLARE(devices_delete, 1);
 enum { DELETED_COL_ID, DELETED_COL_EXTERNAL_ID, DELETED_COL_NAME };
-enum db_status devices_delete(struct db *db, struct arena *arena, const char *id, PGresult **out);
-
-/* Replaces the token hash; the row (if any) holds the external id. */
-enum db_status devices_set_token_hash(struct db *db, struct arena *arena, const char *id, const char *token_hash,
-				      PGresult **out);
-
-/* A device with what its type allows: the row (if any) has TARGET_COL_* columns. */
+/* $1 id, $2 token hash → the external id. */
+STATEMENT_DECLARE(devices_set_token_hash, 2);
+/* $1 id → a device with what its type allows, TARGET_COL_* columns. */
+STATEMENT_DECLARE(devices_command_target, 1);
 enum { TARGET_COL_ID, TARGET_COL_TYPE, TARGET_COL_STATUS, TARGET_COL_COMMANDS, TARGET_COL_CAPABILITIES };
-enum db_status devices_command_target(struct db *db, struct arena *arena, const char *id, PGresult **out);
-
-/* Queues a command and NOTIFYs device_commands with its id, in one statement. */
-enum db_status device_commands_enqueue(struct db *db, struct arena *arena, const char *device_id,
-				       const char *action, const char *params_json, const char *requested_by,
-				       long ttl_seconds, PGresult **out);
-/* The newest commands of a device; queued ones past their expiry read as expired. */
-enum db_status device_commands_recent(struct db *db, struct arena *arena, const char *device_id, long limit,
-				      PGresult **out);
-/* One row when the device exists. */
-enum db_status devices_exists(struct db *db, struct arena *arena, const char *id, PGresult **out);
+/* $1 device, $2 action, $3 params (JSON), $4 requested by, $5 ttl seconds: queues the
+ * command and NOTIFYs device_commands with its id, in one statement (command_queued_columns). */
+STATEMENT_DECLARE(device_commands_enqueue, 5);
+/* $1 device, $2 limit: the newest commands; queued ones past expiry read as expired. */
+STATEMENT_DECLARE(device_commands_recent, 2);
+/* $1 id → one row when the device exists. */
+STATEMENT_DECLARE(devices_exists, 1);
 
 #endif

@@ -9,12 +9,10 @@
  * clear only in the one response that hands it out; only its SHA-256 is stored.
  */
 #include <libpq-fe.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "crypto.h"
-#include "external_id.h"
 #include "runtime.h"
 #include "repo.h"
 #include "service.h"
@@ -24,34 +22,52 @@ static const char *const device_statuses[] = { "online", "offline", "unknown", N
 /* GET /api/devices?zoneId=<uuid>|null&type=&status=&q= */
 static const struct field device_list_query[] = {
 	{ "zoneId", FIELD_UUID, .nullable = true },
-	{ "type", FIELD_STRING, .min = 1, .max = 64 },
+	{ "type", FIELD_STRING, .min = BOUND(1), .max = BOUND(64) },
 	{ "status", FIELD_ENUM, .values = device_statuses },
-	{ "q", FIELD_STRING, .max = 100 },
+	{ "q", FIELD_STRING, .max = BOUND(100) },
 	{ 0 },
 };
 
 static const struct field device_create_body[] = {
-	{ "externalId", FIELD_STRING, .required = true, .min = 1, .max = 64 },
-	{ "name", FIELD_STRING, .required = true, .min = 1, .max = 100 },
-	{ "type", FIELD_STRING, .required = true, .min = 1, .max = 64 },
+	{ "externalId", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(64), .check = device_external_id_check },
+	{ "name", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(100) },
+	{ "type", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(64) },
 	{ "zoneId", FIELD_UUID, .nullable = true },
 	{ 0 },
 };
 
 static const struct field device_patch_body[] = {
-	{ "name", FIELD_STRING, .min = 1, .max = 100 },
+	{ "name", FIELD_STRING, .min = BOUND(1), .max = BOUND(100) },
 	{ "zoneId", FIELD_UUID, .nullable = true },
 	{ 0 },
 };
 
 /* Only the action is declared: the other members are the command's params. */
 static const struct field device_command_body[] = {
-	{ "action", FIELD_STRING, .required = true, .min = 1, .max = 64 },
+	{ "action", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(64), .check = device_action_check },
 	{ 0 },
 };
 
 static const struct field device_commands_query[] = {
-	{ "limit", FIELD_INT, .min = 1, .max = 200 },
+	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(200) },
+	{ 0 },
+};
+
+static const struct field device_bootstrap_reply[] = {
+	{ "stationId", FIELD_UUID, .required = true },
+	{ "mqttHost", FIELD_STRING, .required = true, .nullable = true },
+	{ "mqttPort", FIELD_INT, .required = true },
+	{ "deviceId", FIELD_STRING, .required = true },
+	{ 0 },
+};
+static const struct field device_created_reply[] = {
+	{ "device", FIELD_OBJECT, .required = true, .columns = device_columns },
+	{ "deviceToken", FIELD_STRING, .required = true },
+	{ "bootstrap", FIELD_OBJECT, .required = true, .fields = device_bootstrap_reply },
+	{ 0 },
+};
+static const struct field device_token_reply[] = {
+	{ "deviceToken", FIELD_STRING, .required = true },
 	{ 0 },
 };
 
@@ -59,78 +75,47 @@ static const struct field device_commands_query[] = {
 static int device_list(struct request *req)
 {
 	const char *zone = req_query(req, "zoneId"), *q = req_query(req, "q");
-	struct device_filter filter = {
-		.zone_none = zone && strcmp(zone, "null") == 0,
-		.type = req_query(req, "type"),
-		.status = req_query(req, "status"),
-		.q = q && *q ? q : NULL,
-		.limit = cfg_int("devices.list_limit"),
-	};
-	filter.zone_id = filter.zone_none ? NULL : zone;
-	PGresult *res;
-	enum db_status st = devices_list(req->db, req->arena, &filter, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	db_write_rows(reply_json(req, 200), res, device_columns);
-	return 200;
+	bool zone_none = zone && strcmp(zone, "null") == 0;
+	PGresult *res = db_run(req, devices_list, zone_none ? NULL : zone, db_param_bool(zone_none),
+			       req_query(req, "type"), req_query(req, "status"), q && *q ? q : NULL,
+			       db_param_long(req, cfg_int("devices.list_limit")));
+	return reply_rows(req, res, device_columns);
 }
 
 /* GET /api/devices/:id */
 static int device_get(struct request *req)
 {
-	PGresult *res;
-	enum db_status st = devices_get(req->db, req->arena, req_param(req, "id"), &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(res) == 0)
-		return reply_error(req, 404, "device not found");
-	db_write_row(reply_json(req, 200), res, 0, device_columns);
-	return 200;
+	PGresult *res = db_run(req, devices_by_id, req_param(req, "id"));
+	return reply_row_or_404(req, res, device_columns, "device not found");
 }
 
 /* POST /api/devices — 201 {device, deviceToken, bootstrap}; the token is never shown again. */
 static int device_create(struct request *req)
 {
-	const char *external_id = body_string(req, "externalId");
-	const char *type = body_string(req, "type");
+	const char *external_id = body_string(req, "externalId"), *type = body_string(req, "type");
 	const char *zone_id = body_string(req, "zoneId"); /* NULL when absent or null */
-	if (!device_external_id_valid(external_id, external_id ? strlen(external_id) : 0))
-		return reply_error(req, 400, "externalId: must contain only letters, digits, _ . : and -");
-
-	PGresult *refs, *station, *res;
-	enum db_status st = devices_check_refs(req->db, req->arena, type, zone_id, &refs);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *refs = db_run(req, devices_refs, type, zone_id), *station, *device;
+	if (!refs)
+		return req->status;
 	if (!db_bool(refs, 0, REFS_TYPE_EXISTS))
 		return reply_error(req, 400, "type: unknown device type");
 	if (!db_bool(refs, 0, REFS_ZONE_EXISTS))
 		return reply_error(req, 400, "zoneId: zone not found");
-	st = station_id_get(req->db, req->arena, &station);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	if (!(station = db_run(req, station_id)))
+		return req->status;
 	if (PQntuples(station) == 0)
 		return reply_error(req, 500, "no station row: station-migrate has not run");
 
 	const char *token = token_new(req->arena);
-	const char *hash = token_hash(req->arena, token);
-	if ((st = db_begin(req->db, req->arena)) != DB_OK)
-		return reply_db_error(req, st);
-	st = devices_insert(req->db, req->arena, external_id, body_string(req, "name"), type, zone_id, hash, &res);
-	if (st == DB_CONFLICT) {
-		db_rollback(req->db, req->arena);
-		return reply_error(req, 409, "externalId: already registered");
-	}
-	if (st != DB_OK)
-		return reply_rollback(req, st);
-	if ((st = device_announce_row(req, "device.created", res, 0)) != DB_OK)
-		return reply_rollback(req, st);
-	if (db_commit_or_reply(req))
+	device = db_run(req, devices_insert, external_id, body_string(req, "name"), type, zone_id,
+			token_hash(req->arena, token));
+	if (!device || device_announce_row(req, "device.created", device, 0))
 		return req->status;
 
-	struct jw *w = reply_json(req, 201);
+	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_key(w, "device");
-	db_write_row(w, res, 0, device_columns);
+	db_write_row(w, device, 0, device_columns);
 	jw_member_string(w, "deviceToken", token);
 	jw_key(w, "bootstrap");
 	jw_object_begin(w);
@@ -140,7 +125,7 @@ static int device_create(struct request *req)
 	jw_member_string(w, "deviceId", external_id);
 	jw_object_end(w);
 	jw_object_end(w);
-	return 201;
+	return reply_ok(req);
 }
 
 /* PATCH /api/devices/:id {name?, zoneId?}; zoneId null takes the device out of its zone. */
@@ -148,63 +133,35 @@ static int device_patch(struct request *req)
 {
 	const char *name = body_string(req, "name");
 	bool zone_set = body_has(req, "zoneId");
-	const char *zone_id = zone_set && !body_is_null(req, "zoneId") ? body_string(req, "zoneId") : NULL;
 	if (!name && !zone_set)
 		return reply_error(req, 400, "body: nothing to update");
-
-	PGresult *res;
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	st = devices_update(req->db, req->arena, req_param(req, "id"), name, zone_set, zone_id, &res);
-	if (st == DB_INVALID && zone_id) { /* the only reference the update can break */
-		db_rollback(req->db, req->arena);
-		return reply_error(req, 400, "zoneId: zone not found");
-	}
-	if (st != DB_OK)
-		return reply_rollback(req, st);
-	if (PQntuples(res) == 0) {
-		db_rollback(req->db, req->arena);
-		return reply_error(req, 404, "device not found");
-	}
-	if ((st = device_announce_row(req, "device.updated", res, 0)) != DB_OK)
-		return reply_rollback(req, st);
-	if (db_commit_or_reply(req))
+	PGresult *res = db_run(req, devices_update, req_param(req, "id"), name, db_param_bool(zone_set),
+			       body_string(req, "zoneId"));
+	if (res && PQntuples(res) == 1 && device_announce_row(req, "device.updated", res, 0))
 		return req->status;
-	db_write_row(reply_json(req, 200), res, 0, device_columns);
-	return 200;
+	return reply_row_or_404(req, res, device_columns, "device not found");
 }
 
 /* DELETE /api/devices/:id — 204; its commands go with it, its MQTT session is dropped. */
 static int device_delete(struct request *req)
 {
-	PGresult *res;
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if ((st = devices_delete(req->db, req->arena, req_param(req, "id"), &res)) != DB_OK)
-		return reply_rollback(req, st);
-	if (PQntuples(res) == 0) {
-		db_rollback(req->db, req->arena);
-		return reply_error(req, 404, "device not found");
-	}
-	st = device_announce_deleted(req, db_value(res, 0, DELETED_COL_ID), db_value(res, 0, DELETED_COL_NAME));
-	if (st == DB_OK)
-		st = device_announce_credentials(req, db_value(res, 0, DELETED_COL_EXTERNAL_ID), "deleted");
-	if (st != DB_OK)
-		return reply_rollback(req, st);
-	if (db_commit_or_reply(req))
+	PGresult *res = db_run(req, devices_delete, req_param(req, "id"));
+	if (!res)
 		return req->status;
-	return reply_empty(req, 204);
+	if (PQntuples(res) == 0)
+		return reply_error(req, 404, "device not found");
+	if (device_announce_deleted(req, db_value(res, 0, DELETED_COL_ID), db_value(res, 0, DELETED_COL_NAME)) ||
+	    device_announce_credentials(req, db_value(res, 0, DELETED_COL_EXTERNAL_ID), "deleted"))
+		return req->status;
+	return reply_empty(req);
 }
 
 /* POST /api/devices/:id/command {action, ...params} — 202, queued for mqttd. */
 static int device_command(struct request *req)
 {
-	PGresult *target, *res;
-	enum db_status st = devices_command_target(req->db, req->arena, req_param(req, "id"), &target);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
+	PGresult *target = db_run(req, devices_command_target, req_param(req, "id")), *queued;
+	if (!target)
+		return req->status;
 	if (PQntuples(target) == 0)
 		return reply_error(req, 404, "device not found");
 	const char *params_json;
@@ -212,69 +169,62 @@ static int device_command(struct request *req)
 		return req->status;
 	if (strcmp(db_value(target, 0, TARGET_COL_STATUS), "online") != 0)
 		return reply_error(req, 409, "device is offline");
-	st = device_commands_enqueue(req->db, req->arena, db_value(target, 0, TARGET_COL_ID), body_string(req, "action"),
-				     params_json, req->caller.user_id, cfg_int("devices.command_ttl"), &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	db_write_row(reply_json(req, 202), res, 0, command_queued_columns);
-	return 202;
+	queued = db_run(req, device_commands_enqueue, db_value(target, 0, TARGET_COL_ID), body_string(req, "action"),
+			params_json, req->caller.user_id, db_param_long(req, cfg_int("devices.command_ttl")));
+	return reply_row(req, queued, command_queued_columns);
 }
 
-/* GET /api/devices/:id/commands?limit= — newest first. */
+/* GET /api/devices/:id/commands?limit= — newest first; 404 for a device that does not exist. */
 static int device_commands(struct request *req)
 {
-	const char *id = req_param(req, "id");
-	const char *limit = req_query(req, "limit");
-	PGresult *res, *found;
-	enum db_status st = device_commands_recent(req->db, req->arena, id, limit ? atol(limit) : 50, &res);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	if (PQntuples(res) == 0) {
-		if ((st = devices_exists(req->db, req->arena, id, &found)) != DB_OK)
-			return reply_db_error(req, st);
-		if (PQntuples(found) == 0)
+	const char *id = req_param(req, "id"), *limit = req_query(req, "limit");
+	PGresult *res = db_run(req, device_commands_recent, id, limit ? limit : "50");
+	if (res && PQntuples(res) == 0) { /* no commands, or no device? */
+		PGresult *found = db_run(req, devices_exists, id);
+		if (found && PQntuples(found) == 0)
 			return reply_error(req, 404, "device not found");
+		res = found ? res : NULL;
 	}
-	db_write_rows(reply_json(req, 200), res, device_command_columns);
-	return 200;
+	return reply_rows(req, res, device_command_columns);
 }
 
 /* POST /api/devices/:id/token — a new token; the old one is dead when this commits. */
 static int device_token_rotate(struct request *req)
 {
 	const char *token = token_new(req->arena);
-	PGresult *res;
-	enum db_status st = db_begin(req->db, req->arena);
-	if (st != DB_OK)
-		return reply_db_error(req, st);
-	st = devices_set_token_hash(req->db, req->arena, req_param(req, "id"), token_hash(req->arena, token),
-				    &res);
-	if (st != DB_OK)
-		return reply_rollback(req, st);
-	if (PQntuples(res) == 0) {
-		db_rollback(req->db, req->arena);
-		return reply_error(req, 404, "device not found");
-	}
-	if ((st = device_announce_credentials(req, db_value(res, 0, 0), "rotated")) != DB_OK)
-		return reply_rollback(req, st);
-	if (db_commit_or_reply(req))
+	PGresult *res = db_run(req, devices_set_token_hash, req_param(req, "id"), token_hash(req->arena, token));
+	if (!res)
 		return req->status;
-	struct jw *w = reply_json(req, 200);
+	if (PQntuples(res) == 0)
+		return reply_error(req, 404, "device not found");
+	if (device_announce_credentials(req, db_value(res, 0, 0), "rotated"))
+		return req->status;
+	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_member_string(w, "deviceToken", token);
 	jw_object_end(w);
-	return 200;
+	return reply_ok(req);
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/devices", device_list, WHO_MEMBER, .query = device_list_query },
-	{ "GET", "/api/devices/:id", device_get, .who = WHO_MEMBER },
-	{ "POST", "/api/devices", device_create, WHO_ADMIN, .body = device_create_body },
-	{ "PATCH", "/api/devices/:id", device_patch, WHO_ADMIN, .body = device_patch_body },
-	{ "DELETE", "/api/devices/:id", device_delete, .who = WHO_ADMIN },
-	{ "POST", "/api/devices/:id/command", device_command, WHO_MEMBER, .body = device_command_body },
-	{ "GET", "/api/devices/:id/commands", device_commands, WHO_MEMBER, .query = device_commands_query },
-	{ "POST", "/api/devices/:id/token", device_token_rotate, .who = WHO_ADMIN },
+	{ "GET", "/api/devices", device_list, WHO_MEMBER, .query = device_list_query,
+	  .reply = REPLY_ROWS(device_columns), .summary = "Devices, filtered, ordered by name" },
+	{ "GET", "/api/devices/:id", device_get, WHO_MEMBER, .reply = REPLY_ROW(device_columns),
+	  .summary = "One device" },
+	{ "POST", "/api/devices", device_create, WHO_ADMIN, .body = device_create_body, .tx = TX_WRITE,
+	  .status = 201, .reply = REPLY_OBJECT(device_created_reply), .errors = ERR_409,
+	  .summary = "Register a device; its token is shown once" },
+	{ "PATCH", "/api/devices/:id", device_patch, WHO_ADMIN, .body = device_patch_body, .tx = TX_WRITE,
+	  .reply = REPLY_ROW(device_columns), .summary = "Rename a device or move it to another zone" },
+	{ "DELETE", "/api/devices/:id", device_delete, WHO_ADMIN, .tx = TX_WRITE, .reply = REPLY_NONE,
+	  .summary = "Delete a device and drop its MQTT session" },
+	{ "POST", "/api/devices/:id/command", device_command, WHO_MEMBER, .body = device_command_body,
+	  .tx = TX_WRITE, .status = 202, .reply = REPLY_ROW(command_queued_columns), .errors = ERR_409,
+	  .summary = "Queue a command for an online device" },
+	{ "GET", "/api/devices/:id/commands", device_commands, WHO_MEMBER, .query = device_commands_query,
+	  .tx = TX_READ, .reply = REPLY_ROWS(device_command_columns), .summary = "Recent commands, newest first" },
+	{ "POST", "/api/devices/:id/token", device_token_rotate, WHO_ADMIN, .tx = TX_WRITE,
+	  .reply = REPLY_OBJECT(device_token_reply), .summary = "Rotate the device token" },
 	{ 0 },
 };
 

@@ -1,10 +1,11 @@
 /*
  * service.c — rules of the devices module (api-devices).
  *
- * What a schema cannot say about device input lives here (the external id alphabet is
- * libstation's, external_id.h): the host a new device is told to dial, and whether a
- * command fits the device's type (the type's declared commands and params, SPEC §4;
- * the params format is in docs/devices.md).
+ * What the kinds of a schema cannot say about device input lives here, as check
+ * functions the route tables name (the external id alphabet, which is libstation's
+ * external_id.h, and who may send factory_reset), and what needs the database: whether
+ * a command fits the device's type (the type's declared commands and params, SPEC §4;
+ * the params format is in docs/devices.md). Also the host a new device is told to dial.
  * Push messages (SPEC §6) and credential notices are built here with the JSON writer,
  * never in SQL, and sent through repo.c inside the caller's transaction.
  * No SQL text here; no token ever reaches a log or a message.
@@ -13,6 +14,7 @@
 
 #include <string.h>
 
+#include "external_id.h"
 #include "json_reader.h"
 #include "json_writer.h"
 #include "log.h"
@@ -118,15 +120,30 @@ static const char *params_without_action(struct request *req)
 	return b.data;
 }
 
+const char *device_external_id_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	const char *id = json_object_get_string(in->value);
+	return device_external_id_valid(id, strlen(id))
+		       ? NULL
+		       : arena_printf(in->arena, "%s: must contain only letters, digits, _ . : and -", in->path);
+}
+
+const char *device_action_check(const struct field_check_input *in, int *status)
+{
+	const struct request *req = in->ctx;
+	if (strcmp(json_object_get_string(in->value), "factory_reset") != 0 || (req->caller.kind & WHO_ADMIN))
+		return NULL;
+	*status = 403;
+	return "factory_reset: requires admin";
+}
+
 int device_command_or_reply(struct request *req, const PGresult *target, const char **params_json)
 {
 	const char *action = body_string(req, "action");
 	const char *type = db_value(target, 0, TARGET_COL_TYPE);
 	struct json_object *declared = NULL;
-	if (strcmp(action, "factory_reset") == 0) {
-		if (!(req->caller.kind & WHO_ADMIN))
-			return reply_error(req, 403, "factory_reset: requires admin");
-	} else if (strcmp(action, "reboot") != 0) {
+	if (strcmp(action, "factory_reset") != 0 && strcmp(action, "reboot") != 0) {
 		declared = find_by(parse_column(req->arena, db_value(target, 0, TARGET_COL_COMMANDS)), "action", action);
 		if (!declared)
 			return reply_error(req, 400, "action: not supported by %s", type);
@@ -146,7 +163,7 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 	return 0;
 }
 
-enum db_status device_announce_row(struct request *req, const char *type, const PGresult *res, int row)
+int device_announce_row(struct request *req, const char *type, const PGresult *res, int row)
 {
 	struct station_event ev;
 	db_write_members(station_event_begin(&ev, req->arena, type), res, row, device_columns);
@@ -157,20 +174,20 @@ enum db_status device_announce_row(struct request *req, const char *type, const 
 					DEVICE_COL_STATE);
 		payload = station_event_end(&ev, req->arena, time_now_ms(), true);
 	}
-	return payload ? notify_send(req->db, req->arena, "station_events", payload) : DB_ERROR;
+	return notify_or_reply(req, "station_events", payload);
 }
 
-enum db_status device_announce_deleted(struct request *req, const char *device_id, const char *device_name)
+int device_announce_deleted(struct request *req, const char *device_id, const char *device_name)
 {
 	struct station_event ev;
 	struct jw *w = station_event_begin(&ev, req->arena, "device.deleted");
 	jw_member_string(w, "deviceId", device_id);
 	jw_member_string(w, "deviceName", device_name);
 	const char *payload = station_event_end(&ev, req->arena, time_now_ms(), false);
-	return payload ? notify_send(req->db, req->arena, "station_events", payload) : DB_ERROR;
+	return notify_or_reply(req, "station_events", payload);
 }
 
-enum db_status device_announce_credentials(struct request *req, const char *external_id, const char *action)
+int device_announce_credentials(struct request *req, const char *external_id, const char *action)
 {
 	struct buf b;
 	struct jw w;
@@ -180,5 +197,5 @@ enum db_status device_announce_credentials(struct request *req, const char *exte
 	jw_member_string(&w, "externalId", external_id);
 	jw_member_string(&w, "action", action);
 	jw_object_end(&w);
-	return notify_send(req->db, req->arena, "device_credentials", b.data);
+	return notify_or_reply(req, "device_credentials", b.data);
 }

@@ -1,11 +1,6 @@
 /*
- * repo.c — api-health's SQL: one round trip to prove the database answers.
+ * repo.c — api-health's SQL: one round trip that proves the database answers.
  */
 #include "repo.h"
 
-static struct db_stmt ping = DB_STMT(0, "SELECT 1");
-
-bool health_repo_ping(struct request *req)
-{
-	return db_query_or_reply(req, &ping, NULL) != NULL;
-}
+STATEMENT(health_ping, "SELECT 1");

@@ -1,14 +1,11 @@
 /*
- * repo.h — api-health's SQL.
+ * repo.h — api-health's SQL: one round trip that proves the database answers.
  */
 #ifndef STATION_HEALTH_REPO_H
 #define STATION_HEALTH_REPO_H
 
-#include <stdbool.h>
+#include "statement.h"
 
-#include "runtime.h"
-
-/* True when the database answers; otherwise the 503 has been replied. */
-bool health_repo_ping(struct request *req);
+STATEMENT_DECLARE(health_ping, 0);
 
 #endif

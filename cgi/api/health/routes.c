@@ -10,21 +10,30 @@
 #include "repo.h"
 #include "runtime.h"
 
+static const char *const health_ok[] = { "ok", NULL };
+static const struct field health_reply[] = {
+	{ "status", FIELD_ENUM, .required = true, .values = health_ok },
+	{ "version", FIELD_STRING, .required = true },
+	{ "db", FIELD_ENUM, .required = true, .values = health_ok },
+	{ 0 },
+};
+
 static int health_get(struct request *req)
 {
-	if (!health_repo_ping(req))
+	if (!db_run(req, health_ping))
 		return req->status;
-	struct jw *w = reply_json(req, 200);
+	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_member_string(w, "status", "ok");
 	jw_member_string(w, "version", PACKAGE_VERSION);
 	jw_member_string(w, "db", "ok");
 	jw_object_end(w);
-	return 200;
+	return reply_ok(req);
 }
 
 static const struct route health_routes[] = {
-	{ "GET", "/api/health", health_get, WHO_PUBLIC },
+	{ "GET", "/api/health", health_get, WHO_PUBLIC, .reply = REPLY_OBJECT(health_reply),
+	  .summary = "Is the station up and can it reach its database?" },
 	{ 0 },
 };
 

@@ -1,5 +1,6 @@
 /*
- * schema.c — validation of JSON bodies and query strings (see schema.h).
+ * schema.c — validation of untrusted JSON and query strings against declared fields
+ * (see schema.h).
  *
  * Error text is part of the interface (tests assert it): "<field>: <what is wrong>",
  * short and lower-case.
@@ -16,7 +17,9 @@
 #define DEFAULT_STRING_MAX 255
 #define DEFAULT_ARRAY_MAX 100
 
-static const char *validate_value(struct arena *a, const char *path, struct json_object *v, const struct field *f);
+struct validation;
+static const char *validate_value(struct validation *vd, const char *path, struct json_object *v,
+				  const struct field *f);
 
 /* Number of UTF-8 code points (the parser has already rejected invalid UTF-8). */
 static long long utf8_length(const char *s)
@@ -52,10 +55,13 @@ static const char *enum_message(struct arena *a, const char *path, const char *c
 	return b.data;
 }
 
+static long long bound_or(struct bound b, long long fallback)
+{
+	return b.set ? b.value : fallback;
+}
+
 static const char *check_string(struct arena *a, const char *path, const char *s, const struct field *f)
 {
-	long long len = utf8_length(s);
-	long long max = f->max ? f->max : DEFAULT_STRING_MAX;
 	switch (f->type) {
 	case FIELD_UUID:
 		return uuid_is_valid(s) ? NULL : arena_printf(a, "%s: must be a UUID", path);
@@ -70,37 +76,44 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 		long long ms;
 		return time_parse_rfc3339(s, &ms) == 0 ? NULL : arena_printf(a, "%s: must be an RFC 3339 timestamp", path);
 	}
-	default:
-		if (len < f->min)
-			return f->min == 1 ? arena_printf(a, "%s: must not be empty", path)
-					   : arena_printf(a, "%s: must be at least %lld characters", path, f->min);
+	default: {
+		long long len = utf8_length(s);
+		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_STRING_MAX);
+		if (len < min)
+			return min == 1 ? arena_printf(a, "%s: must not be empty", path)
+					: arena_printf(a, "%s: must be at least %lld characters", path, min);
 		if (len > max)
 			return arena_printf(a, "%s: must be at most %lld characters", path, max);
 		return NULL;
 	}
-}
-
-static const char *check_range(struct arena *a, const char *path, double v, const struct field *f, const char *kind)
-{
-	if ((f->min || f->max) && (v < (double)f->min || v > (double)f->max))
-		return arena_printf(a, "%s: must be %s between %lld and %lld", path, kind, f->min, f->max);
-	return NULL;
-}
-
-static const char *type_name(enum field_type t)
-{
-	switch (t) {
-	case FIELD_INT: return "an integer";
-	case FIELD_NUMBER: return "a number";
-	case FIELD_BOOL: return "a boolean";
-	case FIELD_OBJECT: return "an object";
-	case FIELD_ARRAY: return "an array";
-	default: return "a string";
 	}
 }
 
-static const char *validate_value(struct arena *a, const char *path, struct json_object *v, const struct field *f)
+/* Values against min/max; "an integer between 1 and 10", "… of at least 1", "… of at most 9". */
+static const char *check_range(struct arena *a, const char *path, double v, const struct field *f, const char *kind)
 {
+	bool low = f->min.set && v < (double)f->min.value, high = f->max.set && v > (double)f->max.value;
+	if (!low && !high)
+		return NULL;
+	if (f->min.set && f->max.set)
+		return arena_printf(a, "%s: must be %s between %lld and %lld", path, kind, f->min.value, f->max.value);
+	if (f->min.set)
+		return arena_printf(a, "%s: must be %s of at least %lld", path, kind, f->min.value);
+	return arena_printf(a, "%s: must be %s of at most %lld", path, kind, f->max.value);
+}
+
+struct validation {
+	struct arena *arena;
+	const void *ctx;
+	int status;
+};
+
+static const char *validate_members(struct validation *vd, const char *prefix, struct json_object *obj,
+				    const struct field *fields);
+
+static const char *validate_kind(struct validation *vd, const char *path, struct json_object *v, const struct field *f)
+{
+	struct arena *a = vd->arena;
 	enum json_type jt = json_object_get_type(v);
 	switch (f->type) {
 	case FIELD_ANY:
@@ -130,33 +143,18 @@ static const char *validate_value(struct arena *a, const char *path, struct json
 	case FIELD_OBJECT:
 		if (jt != json_type_object)
 			return arena_printf(a, "%s: must be an object", path);
-		if (!f->fields)
-			return NULL;
-		for (const struct field *m = f->fields; m->name; m++) {
-			const char *err = NULL;
-			struct json_object *mv = NULL;
-			const char *mpath = arena_printf(a, "%s.%s", path, m->name);
-			if (!json_object_object_get_ex(v, m->name, &mv))
-				err = m->required ? arena_printf(a, "%s: is required", mpath) : NULL;
-			else if (!mv)
-				err = m->nullable ? NULL : arena_printf(a, "%s: must not be null", mpath);
-			else
-				err = validate_value(a, mpath, mv, m);
-			if (err)
-				return err;
-		}
-		return NULL;
+		return f->fields ? validate_members(vd, path, v, f->fields) : NULL;
 	case FIELD_ARRAY: {
 		if (jt != json_type_array)
 			return arena_printf(a, "%s: must be an array", path);
-		size_t n = json_object_array_length(v);
-		long long max = f->max ? f->max : DEFAULT_ARRAY_MAX;
-		if ((long long)n < f->min || (long long)n > max)
-			return arena_printf(a, "%s: must have between %lld and %lld items", path, f->min, max);
-		for (size_t idx = 0; f->items && idx < n; idx++) {
-			struct json_object *item = json_object_array_get_idx(v, idx);
-			const char *ipath = arena_printf(a, "%s[%zu]", path, idx);
-			const char *err = item ? validate_value(a, ipath, item, f->items)
+		long long n = (long long)json_object_array_length(v);
+		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_ARRAY_MAX);
+		if (n < min || n > max)
+			return arena_printf(a, "%s: must have between %lld and %lld items", path, min, max);
+		for (long long idx = 0; f->items && idx < n; idx++) {
+			struct json_object *item = json_object_array_get_idx(v, (size_t)idx);
+			const char *ipath = arena_printf(a, "%s[%lld]", path, idx);
+			const char *err = item ? validate_value(vd, ipath, item, f->items)
 					       : arena_printf(a, "%s: must not be null", ipath);
 			if (err)
 				return err;
@@ -164,26 +162,47 @@ static const char *validate_value(struct arena *a, const char *path, struct json
 		return NULL;
 	}
 	}
-	return arena_printf(a, "%s: must be %s", path, type_name(f->type));
+	return arena_printf(a, "%s: has an unknown kind", path);
 }
 
-const char *schema_validate_object(struct arena *a, struct json_object *obj, const struct field *fields)
+static const char *validate_value(struct validation *vd, const char *path, struct json_object *v, const struct field *f)
 {
-	if (!obj || !json_object_is_type(obj, json_type_object))
-		return "body: must be a JSON object";
+	const char *err = validate_kind(vd, path, v, f);
+	if (err || !f->check)
+		return err;
+	struct field_check_input in = { .arena = vd->arena, .path = path, .value = v, .ctx = vd->ctx };
+	return f->check(&in, &vd->status);
+}
+
+/* The members of obj against fields; prefix is the object's path ("" at the top). */
+static const char *validate_members(struct validation *vd, const char *prefix, struct json_object *obj,
+				    const struct field *fields)
+{
 	for (const struct field *f = fields; f->name; f++) {
 		struct json_object *v = NULL;
-		const char *err;
+		const char *path = *prefix ? arena_printf(vd->arena, "%s.%s", prefix, f->name) : f->name;
+		const char *err = NULL;
 		if (!json_object_object_get_ex(obj, f->name, &v))
-			err = f->required ? arena_printf(a, "%s: is required", f->name) : NULL;
+			err = f->required ? arena_printf(vd->arena, "%s: is required", path) : NULL;
 		else if (!v)
-			err = f->nullable ? NULL : arena_printf(a, "%s: must not be null", f->name);
+			err = f->nullable ? NULL : arena_printf(vd->arena, "%s: must not be null", path);
 		else
-			err = validate_value(a, f->name, v, f);
+			err = validate_value(vd, path, v, f);
 		if (err)
 			return err;
 	}
 	return NULL;
+}
+
+const char *schema_validate_object(struct arena *a, struct json_object *obj, const struct field *fields,
+				   const void *ctx, int *status)
+{
+	struct validation vd = { .arena = a, .ctx = ctx, .status = 400 };
+	const char *err = !obj || !json_object_is_type(obj, json_type_object) ? "body: must be a JSON object"
+									      : validate_members(&vd, "", obj, fields);
+	if (status)
+		*status = err ? vd.status : 0;
+	return err;
 }
 
 const char *schema_validate_query(struct arena *a, query_lookup lookup, const void *ctx, const struct field *fields)
@@ -221,4 +240,16 @@ const char *schema_validate_query(struct arena *a, query_lookup lookup, const vo
 		}
 	}
 	return NULL;
+}
+
+const char *field_type_name(enum field_type t)
+{
+	static const char *const names[] = {
+		[FIELD_STRING] = "string", [FIELD_INT] = "integer", [FIELD_NUMBER] = "number",
+		[FIELD_BOOL] = "boolean",  [FIELD_UUID] = "uuid",   [FIELD_EMAIL] = "email",
+		[FIELD_ENUM] = "enum",     [FIELD_TIME] = "time",   [FIELD_OBJECT] = "object",
+		[FIELD_ARRAY] = "array",   [FIELD_ANY] = "any",
+	};
+	_Static_assert(sizeof names / sizeof names[0] == FIELD_ANY + 1, "a name for every field type");
+	return (unsigned)t <= FIELD_ANY ? names[t] : "unknown";
 }
