@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "log.h"
 #include "notify.h"
+#include "timeutil.h"
 
 const char *reply_reason(int status)
 {
@@ -180,6 +181,13 @@ int notify_or_reply(struct request *req, const char *channel, const char *payloa
 	if (!payload)
 		return reply_error(req, 500, "a %s message does not fit a notification", channel);
 	return db_run(req, notify_statement, channel, payload) ? 0 : req->status;
+}
+
+int announce_row_or_reply(struct request *req, const char *type, const PGresult *res, const struct db_column *map,
+			  int big_col)
+{
+	return notify_or_reply(req, "station_events",
+			       station_event_from_row(req->arena, type, res, 0, map, big_col, time_now_ms()));
 }
 
 const char *db_param_long(struct request *req, long long value)

@@ -213,3 +213,18 @@ long long body_int(const struct request *req, const char *key, long long fallbac
 	long long v;
 	return json_get_int(req->body, key, &v) ? v : fallback;
 }
+
+const char *req_host_name(const struct request *req)
+{
+	const char *host = req->host;
+	if (!host || !*host)
+		return NULL;
+	if (host[0] == '[') { /* "[fd00::1]:8080" */
+		const char *end = strchr(host, ']');
+		return end && end > host + 1 ? arena_strndup(req->arena, host + 1, (size_t)(end - host - 1)) : NULL;
+	}
+	const char *colon = strchr(host, ':');
+	if (colon && !strchr(colon + 1, ':')) /* "station.local:8080"; several colons: a bare IPv6 address */
+		return colon > host ? arena_strndup(req->arena, host, (size_t)(colon - host)) : NULL;
+	return host;
+}

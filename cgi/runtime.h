@@ -173,6 +173,8 @@ const char *req_param(const struct request *req, const char *name);
 const char *req_query(const struct request *req, const char *name);
 const char *req_header(const struct request *req, const char *cgi_name); /* "HTTP_X_DEVICE_TOKEN" */
 const char *req_cookie(const struct request *req, const char *name);
+/* The host the client dialled, without its port or IPv6 brackets; NULL when unknown. */
+const char *req_host_name(const struct request *req);
 const char *body_string(const struct request *req, const char *key);
 bool body_has(const struct request *req, const char *key);
 bool body_is_null(const struct request *req, const char *key);
@@ -211,6 +213,11 @@ PGresult *db_run_or_reply(struct request *req, struct db_stmt *stmt, const char 
 /* Announces payload on channel inside the route's transaction (notify.h); payload NULL
  * (a message too long for the bus) is a 500. 0, or the status replied. */
 int notify_or_reply(struct request *req, const char *channel, const char *payload);
+/* Announces row 0 of res (through map) as a station_events message of this type, in the
+ * route's transaction; too long for the bus, it goes without column big_col (-1: none)
+ * and marked truncated (notify.h). 0, or the status replied. */
+int announce_row_or_reply(struct request *req, const char *type, const PGresult *res, const struct db_column *map,
+			  int big_col);
 /* Parameter text for numbers and booleans, from the arena. */
 const char *db_param_long(struct request *req, long long value);
 const char *db_param_bool(bool value);

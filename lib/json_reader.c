@@ -118,3 +118,17 @@ const char *json_text(struct arena *arena, struct json_object *value)
 {
 	return arena_strdup(arena, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
 }
+
+struct json_object *json_array_find(struct json_object *array, const char *key, const char *value)
+{
+	if (!array || !json_object_is_type(array, json_type_array))
+		return NULL;
+	size_t n = json_object_array_length(array);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(array, i);
+		const char *s = json_get_string(item, key);
+		if (s && strcmp(s, value) == 0)
+			return item;
+	}
+	return NULL;
+}

@@ -33,5 +33,8 @@ bool json_has(struct json_object *obj, const char *key);
 bool json_is_null(struct json_object *obj, const char *key);
 /* Compact JSON text of a value, copied into the arena. */
 const char *json_text(struct arena *arena, struct json_object *value);
+/* The first element of array (NULL or not an array: none) whose string member `key`
+ * equals value, or NULL: a capability by its key, a command by its action. */
+struct json_object *json_array_find(struct json_object *array, const char *key, const char *value);
 
 #endif

@@ -237,3 +237,10 @@ void jw_member_raw(struct jw *w, const char *key, const char *json)
 	jw_key(w, key);
 	jw_raw(w, json);
 }
+
+struct jw *jw_text_begin(struct jw_text *text, struct arena *arena)
+{
+	buf_init(&text->b, arena);
+	jw_init(&text->w, &text->b);
+	return &text->w;
+}

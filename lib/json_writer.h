@@ -23,6 +23,14 @@ struct jw {
 	bool after_key;
 };
 
+/* A JSON text of its own in the arena: write through jw_text_begin()'s writer, then
+ * read text.b.data. */
+struct jw_text {
+	struct buf b;
+	struct jw w;
+};
+struct jw *jw_text_begin(struct jw_text *text, struct arena *arena);
+
 void jw_init(struct jw *w, struct buf *out);
 void jw_object_begin(struct jw *w);
 void jw_object_end(struct jw *w);

@@ -25,8 +25,7 @@ enum db_status notify_send(struct db *db, struct arena *arena, const char *chann
 
 /* A station_events message being written: {"type":…,"data":{…},"ts":…[,"truncated":true]}. */
 struct station_event {
-	struct buf b;
-	struct jw w;
+	struct jw_text text;
 };
 
 /* Starts {"type":type,"data":{ — the caller writes data's members. */
@@ -35,5 +34,14 @@ struct jw *station_event_begin(struct station_event *ev, struct arena *arena, co
  * clients refetch), "truncated":true. The payload, or NULL when it is longer than
  * NOTIFY_PAYLOAD_MAX. Pure: no database. */
 const char *station_event_end(struct station_event *ev, struct arena *arena, long long now_ms, bool truncated);
+
+/*
+ * {"type":type,"data":{row `row` of res, through map},"ts":now}. When that is too long
+ * for the bus, the event is written without column big_col (a device's state, say) and
+ * marked truncated, so listeners refetch; NULL when even that does not fit (or big_col
+ * is -1). Pure: no database.
+ */
+const char *station_event_from_row(struct arena *arena, const char *type, const PGresult *res, int row,
+				   const struct db_column *map, int big_col, long long now_ms);
 
 #endif

@@ -57,7 +57,13 @@ static const char *enum_message(struct arena *a, const char *path, const char *c
 
 static long long bound_or(struct bound b, long long fallback)
 {
-	return b.set ? b.value : fallback;
+	return b.set ? (long long)b.value : fallback;
+}
+
+/* A bound as people write it: "100", "0.5". */
+static const char *bound_text(struct arena *a, double v)
+{
+	return v == (double)(long long)v ? arena_printf(a, "%lld", (long long)v) : arena_printf(a, "%.15g", v);
 }
 
 static const char *check_string(struct arena *a, const char *path, const char *s, const struct field *f)
@@ -92,14 +98,15 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 /* Values against min/max; "an integer between 1 and 10", "… of at least 1", "… of at most 9". */
 static const char *check_range(struct arena *a, const char *path, double v, const struct field *f, const char *kind)
 {
-	bool low = f->min.set && v < (double)f->min.value, high = f->max.set && v > (double)f->max.value;
+	bool low = f->min.set && v < f->min.value, high = f->max.set && v > f->max.value;
 	if (!low && !high)
 		return NULL;
+	const char *min = bound_text(a, f->min.value), *max = bound_text(a, f->max.value);
 	if (f->min.set && f->max.set)
-		return arena_printf(a, "%s: must be %s between %lld and %lld", path, kind, f->min.value, f->max.value);
+		return arena_printf(a, "%s: must be %s between %s and %s", path, kind, min, max);
 	if (f->min.set)
-		return arena_printf(a, "%s: must be %s of at least %lld", path, kind, f->min.value);
-	return arena_printf(a, "%s: must be %s of at most %lld", path, kind, f->max.value);
+		return arena_printf(a, "%s: must be %s of at least %s", path, kind, min);
+	return arena_printf(a, "%s: must be %s of at most %s", path, kind, max);
 }
 
 struct validation {

@@ -37,10 +37,10 @@ enum field_type {
 	FIELD_ANY,     /* any JSON value, including objects with unknown keys */
 };
 
-/* A bound that is either set to a value or not set at all. */
+/* A bound that is either set to a value or not set at all (counts are whole numbers). */
 struct bound {
 	bool set;
-	long long value;
+	double value;
 };
 #define BOUND(v) { .set = true, .value = (v) }
 

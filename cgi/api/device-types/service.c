@@ -110,73 +110,65 @@ const char *unique_items_check(const struct field_check_input *in, int *status)
 	return first_repeat(in, NULL);
 }
 
-static const char *capabilities_json(struct arena *a, struct json_object *caps)
-{
-	struct buf b;
-	struct jw w;
-	buf_init(&b, a);
-	jw_init(&w, &b);
-	jw_array_begin(&w);
-	size_t n = caps ? json_object_array_length(caps) : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *cap = json_object_array_get_idx(caps, i), *min = NULL, *max = NULL;
-		const char *unit = json_get_string(cap, "unit");
-		jw_object_begin(&w);
-		jw_member_string(&w, "key", json_get_string(cap, "key"));
-		jw_member_string(&w, "type", json_get_string(cap, "type"));
-		if (unit)
-			jw_member_string(&w, "unit", unit);
-		if (json_object_object_get_ex(cap, "min", &min) && min)
-			jw_member_raw(&w, "min", json_text(a, min));
-		if (json_object_object_get_ex(cap, "max", &max) && max)
-			jw_member_raw(&w, "max", json_text(a, max));
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
-	return b.data;
-}
-
-/* A JSON array of the strings in array (absent: empty). */
+/* A JSON array of the strings in array. */
 static void write_strings(struct jw *w, struct json_object *array)
 {
 	jw_array_begin(w);
-	size_t n = array ? json_object_array_length(array) : 0;
+	size_t n = json_object_array_length(array);
 	for (size_t i = 0; i < n; i++)
 		jw_string(w, json_object_get_string(json_object_array_get_idx(array, i)));
 	jw_array_end(w);
 }
 
-static const char *commands_json(struct arena *a, struct json_object *cmds)
+/* The members of a capability that the registry keeps, in a fixed order. */
+static void write_capability(struct jw *w, struct arena *a, struct json_object *cap)
 {
-	struct buf b;
-	struct jw w;
-	buf_init(&b, a);
-	jw_init(&w, &b);
-	jw_array_begin(&w);
-	size_t n = cmds ? json_object_array_length(cmds) : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *cmd = json_object_array_get_idx(cmds, i);
-		struct json_object *params = json_get_array(cmd, "params");
-		jw_object_begin(&w);
-		jw_member_string(&w, "action", json_get_string(cmd, "action"));
-		if (params && json_object_array_length(params) > 0) {
-			jw_key(&w, "params");
-			write_strings(&w, params);
-		}
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
-	return b.data;
+	struct json_object *min = NULL, *max = NULL;
+	const char *unit = json_get_string(cap, "unit");
+	jw_object_begin(w);
+	jw_member_string(w, "key", json_get_string(cap, "key"));
+	jw_member_string(w, "type", json_get_string(cap, "type"));
+	if (unit)
+		jw_member_string(w, "unit", unit);
+	if (json_object_object_get_ex(cap, "min", &min) && min)
+		jw_member_raw(w, "min", json_text(a, min));
+	if (json_object_object_get_ex(cap, "max", &max) && max)
+		jw_member_raw(w, "max", json_text(a, max));
+	jw_object_end(w);
 }
 
-static const char *events_json(struct arena *a, struct json_object *events)
+
+static void write_command(struct jw *w, struct arena *a, struct json_object *cmd)
 {
-	struct buf b;
-	struct jw w;
-	buf_init(&b, a);
-	jw_init(&w, &b);
-	write_strings(&w, events);
-	return b.data;
+	(void)a;
+	struct json_object *params = json_get_array(cmd, "params");
+	jw_object_begin(w);
+	jw_member_string(w, "action", json_get_string(cmd, "action"));
+	if (params && json_object_array_length(params) > 0) {
+		jw_key(w, "params");
+		write_strings(w, params);
+	}
+	jw_object_end(w);
+}
+
+static void write_event(struct jw *w, struct arena *a, struct json_object *event)
+{
+	(void)a;
+	jw_string(w, json_object_get_string(event));
+}
+
+/* The canonical JSON array of a body list (absent: empty), one item at a time. */
+static const char *list_json(struct arena *a, struct json_object *list,
+			     void (*write_item)(struct jw *, struct arena *, struct json_object *))
+{
+	struct jw_text text;
+	struct jw *w = jw_text_begin(&text, a);
+	jw_array_begin(w);
+	size_t n = list ? json_object_array_length(list) : 0;
+	for (size_t i = 0; i < n; i++)
+		write_item(w, a, json_object_array_get_idx(list, i));
+	jw_array_end(w);
+	return text.b.data;
 }
 
 void device_type_from_body(struct arena *arena, const char *id, struct json_object *body, struct device_type_row *row)
@@ -187,9 +179,9 @@ void device_type_from_body(struct arena *arena, const char *id, struct json_obje
 		.id = id,
 		.name = json_get_string(body, "name"),
 		.category = json_get_string(body, "category"),
-		.capabilities_json = capabilities_json(arena, json_get_array(body, "capabilities")),
-		.commands_json = commands_json(arena, json_get_array(body, "commands")),
-		.events_json = events_json(arena, json_get_array(body, "events")),
+		.capabilities_json = list_json(arena, json_get_array(body, "capabilities"), write_capability),
+		.commands_json = list_json(arena, json_get_array(body, "commands"), write_command),
+		.events_json = list_json(arena, json_get_array(body, "events"), write_event),
 		.periodic = periodic,
 	};
 }

@@ -45,6 +45,12 @@ const struct db_column device_command_columns[] = {
 	{ 0 },
 };
 
+const struct db_column device_deleted_columns[] = {
+	{ "deviceId", DBK_STRING },
+	{ "deviceName", DBK_STRING },
+	{ 0 },
+};
+
 const struct db_column command_queued_columns[] = {
 	{ "commandId", DBK_STRING },
 	{ "status", DBK_STRING },
@@ -66,12 +72,11 @@ STATEMENT(devices_list,
 STATEMENT(devices_by_id,
 	"SELECT " DEVICE_SELECT " FROM devices d WHERE d.id = $1::uuid");
 
-STATEMENT(devices_refs,
-	"SELECT ($1::text IS NULL OR EXISTS (SELECT 1 FROM device_types WHERE id = $1::text)), "
-	"($2::uuid IS NULL OR EXISTS (SELECT 1 FROM zones WHERE id = $2::uuid))");
-
-/* station-migrate creates the singleton station row. */
-STATEMENT(station_id, "SELECT id FROM station LIMIT 1");
+/* The station row is station-migrate's: without it, no row at all. */
+STATEMENT(devices_create_refs,
+	"SELECT EXISTS (SELECT 1 FROM device_types WHERE id = $1::text), "
+	"($2::uuid IS NULL OR EXISTS (SELECT 1 FROM zones WHERE id = $2::uuid)), s.id "
+	"FROM station s LIMIT 1");
 
 STATEMENT(devices_insert,
 	"INSERT INTO devices AS d (external_id, name, type, zone_id, token_hash) "
@@ -84,8 +89,9 @@ STATEMENT(devices_update,
 	"WHERE d.id = $1::uuid RETURNING " DEVICE_SELECT,
 	.invalid = "zoneId: zone not found"); /* the only reference an update can break */
 
+/* Column order must match device_deleted_columns; the external id follows. */
 STATEMENT(devices_delete,
-	"DELETE FROM devices AS d WHERE d.id = $1::uuid RETURNING d.id, d.external_id, d.name");
+	"DELETE FROM devices AS d WHERE d.id = $1::uuid RETURNING d.id, d.name, d.external_id");
 
 STATEMENT(devices_set_token_hash,
 	"UPDATE devices AS d SET token_hash = $2 WHERE d.id = $1::uuid RETURNING d.external_id");

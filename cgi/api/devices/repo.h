@@ -18,6 +18,8 @@ enum { DEVICE_COL_ID, DEVICE_COL_EXTERNAL_ID, DEVICE_COL_NAME, DEVICE_COL_TYPE, 
 
 /* {id,deviceId,action,params,status,error,createdAt,expiresAt,sentAt} */
 extern const struct db_column device_command_columns[];
+/* device.deleted's data: {deviceId,deviceName} */
+extern const struct db_column device_deleted_columns[];
 /* {commandId,status,expiresAt}: the 202 of POST /api/devices/:id/command */
 extern const struct db_column command_queued_columns[];
 
@@ -25,18 +27,17 @@ extern const struct db_column command_queued_columns[];
  * NULL filters match everything. Ordered by name. */
 STATEMENT_DECLARE(devices_list, 6);
 STATEMENT_DECLARE(devices_by_id, 1);
-/* $1 type, $2 zone id → one row: REFS_* (true for a NULL argument). */
-STATEMENT_DECLARE(devices_refs, 2);
-enum { REFS_TYPE_EXISTS, REFS_ZONE_EXISTS };
-/* The station's id (the MQTT topic root); no row until station-migrate has run. */
-STATEMENT_DECLARE(station_id, 0);
+/* $1 type, $2 zone id (NULL: none) → REFS_*: do they exist, and the station's id (the MQTT
+ * topic root); no row until station-migrate has run. */
+STATEMENT_DECLARE(devices_create_refs, 2);
+enum { REFS_TYPE_EXISTS, REFS_ZONE_EXISTS, REFS_STATION_ID };
 /* $1 external id, $2 name, $3 type, $4 zone id, $5 token hash → the device (device_columns). */
 STATEMENT_DECLARE(devices_insert, 5);
 /* $1 id, $2 name (NULL keeps it), $3 set the zone (bool), $4 zone id (NULL clears). */
 STATEMENT_DECLARE(devices_update, 4);
-/* $1 id → the deleted row, DELETED_COL_* columns. */
+/* $1 id → the deleted device: device_deleted_columns, then DELETED_COL_EXTERNAL_ID. */
 STATEMENT_DECLARE(devices_delete, 1);
-enum { DELETED_COL_ID, DELETED_COL_EXTERNAL_ID, DELETED_COL_NAME };
+enum { DELETED_COL_EXTERNAL_ID = 2 };
 /* $1 id, $2 token hash → the external id. */
 STATEMENT_DECLARE(devices_set_token_hash, 2);
 /* $1 id → a device with what its type allows, TARGET_COL_* columns. */

@@ -94,22 +94,19 @@ static int device_create(struct request *req)
 {
 	const char *external_id = body_string(req, "externalId"), *type = body_string(req, "type");
 	const char *zone_id = body_string(req, "zoneId"); /* NULL when absent or null */
-	PGresult *refs = db_run(req, devices_refs, type, zone_id), *station, *device;
+	PGresult *refs = db_run(req, devices_create_refs, type, zone_id), *device;
 	if (!refs)
 		return req->status;
+	if (PQntuples(refs) == 0)
+		return reply_error(req, 500, "no station row: station-migrate has not run");
 	if (!db_bool(refs, 0, REFS_TYPE_EXISTS))
 		return reply_error(req, 400, "type: unknown device type");
 	if (!db_bool(refs, 0, REFS_ZONE_EXISTS))
 		return reply_error(req, 400, "zoneId: zone not found");
-	if (!(station = db_run(req, station_id)))
-		return req->status;
-	if (PQntuples(station) == 0)
-		return reply_error(req, 500, "no station row: station-migrate has not run");
-
-	const char *token = token_new(req->arena);
+	const char *token = token_new(req->arena), *host = cfg_string("mqtt.public_host");
 	device = db_run(req, devices_insert, external_id, body_string(req, "name"), type, zone_id,
 			token_hash(req->arena, token));
-	if (!device || device_announce_row(req, "device.created", device, 0))
+	if (!device || announce_row_or_reply(req, "device.created", device, device_columns, DEVICE_COL_STATE))
 		return req->status;
 
 	struct jw *w = reply_json(req);
@@ -119,8 +116,8 @@ static int device_create(struct request *req)
 	jw_member_string(w, "deviceToken", token);
 	jw_key(w, "bootstrap");
 	jw_object_begin(w);
-	jw_member_string(w, "stationId", db_value(station, 0, 0));
-	jw_member_string(w, "mqttHost", device_mqtt_host(req->arena, cfg_string("mqtt.public_host"), req->host));
+	jw_member_string(w, "stationId", db_value(refs, 0, REFS_STATION_ID));
+	jw_member_string(w, "mqttHost", *host ? host : req_host_name(req));
 	jw_member_int(w, "mqttPort", cfg_int("mqtt.public_port"));
 	jw_member_string(w, "deviceId", external_id);
 	jw_object_end(w);
@@ -137,7 +134,7 @@ static int device_patch(struct request *req)
 		return reply_error(req, 400, "body: nothing to update");
 	PGresult *res = db_run(req, devices_update, req_param(req, "id"), name, db_param_bool(zone_set),
 			       body_string(req, "zoneId"));
-	if (res && PQntuples(res) == 1 && device_announce_row(req, "device.updated", res, 0))
+	if (res && PQntuples(res) == 1 && announce_row_or_reply(req, "device.updated", res, device_columns, DEVICE_COL_STATE))
 		return req->status;
 	return reply_row_or_404(req, res, device_columns, "device not found");
 }
@@ -150,7 +147,7 @@ static int device_delete(struct request *req)
 		return req->status;
 	if (PQntuples(res) == 0)
 		return reply_error(req, 404, "device not found");
-	if (device_announce_deleted(req, db_value(res, 0, DELETED_COL_ID), db_value(res, 0, DELETED_COL_NAME)) ||
+	if (announce_row_or_reply(req, "device.deleted", res, device_deleted_columns, -1) ||
 	    device_announce_credentials(req, db_value(res, 0, DELETED_COL_EXTERNAL_ID), "deleted"))
 		return req->status;
 	return reply_empty(req);

@@ -12,9 +12,6 @@
 
 #include "runtime.h"
 
-/* mqtt.public_host, or the host of the request without its port; NULL when neither is known. */
-const char *device_mqtt_host(struct arena *arena, const char *configured, const char *request_host);
-
 /* Body checks (schema.h): the external id alphabet; factory_reset only from an admin (403). */
 const char *device_external_id_check(const struct field_check_input *in, int *status);
 const char *device_action_check(const struct field_check_input *in, int *status);
@@ -26,13 +23,9 @@ const char *device_action_check(const struct field_check_input *in, int *status)
  */
 int device_command_or_reply(struct request *req, const PGresult *target, const char **params_json);
 
-/* Announces a change on station_events ({"type","data","ts"}, SPEC §6) in the route's
- * transaction: device.created / device.updated with row `row` of a device_columns result.
- * Each returns 0, or the status it replied. */
-int device_announce_row(struct request *req, const char *type, const PGresult *res, int row);
-/* device.deleted {deviceId, deviceName}. */
-int device_announce_deleted(struct request *req, const char *device_id, const char *device_name);
-/* device_credentials {"externalId","action"}: the MQTT side drops the device's live session. */
+/* device_credentials {"externalId","action"} in the route's transaction: the MQTT side
+ * drops the device's live session. 0, or the status replied. (Changes of the device
+ * itself are announced with announce_row_or_reply(), SPEC §6.) */
 int device_announce_credentials(struct request *req, const char *external_id, const char *action);
 
 #endif

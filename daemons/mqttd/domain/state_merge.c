@@ -14,17 +14,8 @@
 
 bool capability_is_boolean(struct json_object *capabilities, const char *key)
 {
-	if (!capabilities || !json_object_is_type(capabilities, json_type_array))
-		return false;
-	size_t n = json_object_array_length(capabilities);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *cap = json_object_array_get_idx(capabilities, i);
-		const char *k = json_get_string(cap, "key");
-		const char *type = json_get_string(cap, "type");
-		if (k && type && strcmp(k, key) == 0)
-			return strcmp(type, "boolean") == 0;
-	}
-	return false;
+	const char *type = json_get_string(json_array_find(capabilities, "key", key), "type");
+	return type && strcmp(type, "boolean") == 0;
 }
 
 size_t state_json_length(struct json_object *state)
