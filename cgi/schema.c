@@ -11,22 +11,13 @@
 #include <string.h>
 
 #include "timeutil.h"
+#include "utf8.h"
 #include "uuid.h"
 
 #define DEFAULT_STRING_MAX 255
 #define DEFAULT_ARRAY_MAX 100
 
 static const char *validate_value(struct arena *a, const char *path, struct json_object *v, const struct field *f);
-
-/* Number of UTF-8 code points (the parser has already rejected invalid UTF-8). */
-static long long utf8_length(const char *s)
-{
-	long long n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static bool email_is_valid(const char *s)
 {
@@ -54,7 +45,7 @@ static const char *enum_message(struct arena *a, const char *path, const char *c
 
 static const char *check_string(struct arena *a, const char *path, const char *s, const struct field *f)
 {
-	long long len = utf8_length(s);
+	long long len = (long long)utf8_codepoints(s); /* valid: the parser or request.c checked */
 	long long max = f->max ? f->max : DEFAULT_STRING_MAX;
 	switch (f->type) {
 	case FIELD_UUID:
