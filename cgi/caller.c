@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "http_headers.h"
 #include "internal.h"
 #include "log.h"
 #include "timeutil.h"
@@ -112,20 +113,7 @@ static bool method_is_safe(const char *method)
 
 static bool origin_is_own(const struct request *req, const char *origin)
 {
-	const char *own = arena_printf(req->arena, "%s://%s", req->scheme, req->host);
-	if (strcasecmp(origin, own) == 0)
-		return true;
-	const char *allowed = cfg_string("http.allowed_origins");
-	size_t len = strlen(origin);
-	for (const char *p = allowed; *p;) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ", ");
-		if (n == len && n > 0 && strncasecmp(p, origin, n) == 0)
-			return true;
-		p += n;
-	}
-	return false;
+	return http_origin_allowed(origin, req->scheme, req->host, cfg_string("http.allowed_origins"));
 }
 
 /* The CSRF guard for writes that a browser could send with its cookies alone. */

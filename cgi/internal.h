@@ -10,6 +10,9 @@
 void request_load(struct request *req, void *fcgi_request);
 /* request.c: reads the body up to limit bytes; 0, or the status already replied. */
 int request_read_body(struct request *req, size_t limit);
+/* request.c: 400 "<name>: must be valid UTF-8" for the first query parameter whose name or
+ * value is not valid UTF-8 ("query: …" when the name itself is not); 0 when all are. */
+int request_query_utf8_or_reply(struct request *req);
 
 /* router.c: finds the route for req (filling path params); 0 or the status already replied. */
 int router_match(struct request *req, const struct route *routes);

@@ -3,7 +3,8 @@
  *
  * nginx hands over the method, DOCUMENT_URI (the path, already %-decoded), the raw
  * QUERY_STRING, HTTP_* headers and REQUEST_ID. Query values are %-decoded here into
- * the arena; a value that is not valid UTF-8 is dropped (treated as absent).
+ * the arena; a pair that is not valid UTF-8 (lib/utf8.h) is kept but marked: req_query
+ * treats it as absent, and request_query_utf8_or_reply answers 400 naming it.
  */
 #include <fcgiapp.h>
 #include <stdlib.h>
@@ -11,13 +12,16 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "http_headers.h"
 #include "json_reader.h"
+#include "utf8.h"
 
 #define QUERY_MAX_PAIRS 32
 
 struct query_pair {
 	const char *name;
 	const char *value;
+	bool valid; /* name and value are valid UTF-8 */
 };
 
 struct query_table {
@@ -103,22 +107,6 @@ static char *url_decode(struct arena *a, const char *s, size_t n)
 	return out;
 }
 
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p >= 0xC2 && *p <= 0xDF) ? 2 : (*p >= 0xE0 && *p <= 0xEF) ? 3
-			: (*p >= 0xF0 && *p <= 0xF4) ? 4 : 0;
-		if (n == 0)
-			return false;
-		for (size_t i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-		p += n;
-	}
-	return true;
-}
-
 static struct query_table *query_parse(struct request *req)
 {
 	if (req->query_table)
@@ -132,11 +120,10 @@ static struct query_table *query_parse(struct request *req)
 		if (name_len > 0) {
 			const char *name = url_decode(req->arena, s, name_len);
 			const char *value = eq ? url_decode(req->arena, eq + 1, len - name_len - 1) : "";
-			if (utf8_valid(name) && utf8_valid(value)) {
-				t->pairs[t->count].name = name;
-				t->pairs[t->count].value = value;
-				t->count++;
-			}
+			t->pairs[t->count].name = name;
+			t->pairs[t->count].value = value;
+			t->pairs[t->count].valid = utf8_valid(name, strlen(name)) && utf8_valid(value, strlen(value));
+			t->count++;
 		}
 		s += len;
 		if (*s == '&')
@@ -150,24 +137,27 @@ const char *req_query(const struct request *req, const char *name)
 {
 	struct query_table *t = query_parse((struct request *)req);
 	for (int i = 0; i < t->count; i++)
-		if (strcmp(t->pairs[i].name, name) == 0)
+		if (t->pairs[i].valid && strcmp(t->pairs[i].name, name) == 0)
 			return t->pairs[i].value;
 	return NULL;
 }
 
+int request_query_utf8_or_reply(struct request *req)
+{
+	struct query_table *t = query_parse(req);
+	for (int i = 0; i < t->count; i++) {
+		const char *name = t->pairs[i].name;
+		if (!utf8_valid(name, strlen(name)))
+			return reply_error(req, 400, "query: must be valid UTF-8");
+		if (!t->pairs[i].valid)
+			return reply_error(req, 400, "%s: must be valid UTF-8", name);
+	}
+	return 0;
+}
+
 const char *req_cookie(const struct request *req, const char *name)
 {
-	const char *header = req_header(req, "HTTP_COOKIE");
-	size_t name_len = strlen(name);
-	for (const char *p = header; p && *p;) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		size_t len = strcspn(p, ";");
-		if (len > name_len && strncmp(p, name, name_len) == 0 && p[name_len] == '=')
-			return arena_strndup(req->arena, p + name_len + 1, len - name_len - 1);
-		p += len;
-	}
-	return NULL;
+	return http_cookie_get(req->arena, req_header(req, "HTTP_COOKIE"), name);
 }
 
 int request_read_body(struct request *req, size_t limit)

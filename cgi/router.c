@@ -3,7 +3,7 @@
  * checks every route declares before its handler (rule 1 of the house: routes are data).
  *
  * Order: match (404/405) → admit the caller (401/403, CSRF) → body (413/415/400) →
- * query (400) → open the route's transaction → handler → commit on success, else roll
+ * query (400, also for a value that is not strict UTF-8) → open the route's transaction → handler → commit on success, else roll
  * back. Path segments ":name" must be UUIDs unless the route has
  * text_params; a malformed id is a 404, never a database error.
  */
@@ -163,6 +163,8 @@ void router_dispatch(struct request *req, const struct route *routes)
 	if (router_match(req, routes) || caller_admit(req))
 		return;
 	if ((req->route->body || req->route->raw_body) && read_json_body(req))
+		return;
+	if (request_query_utf8_or_reply(req))
 		return;
 	if (req->route->query) {
 		const char *problem = schema_validate_query(req->arena, query_lookup_request, req, req->route->query);

@@ -1,9 +1,10 @@
 /*
- * crypto.c — random tokens, SHA-256, constant-time comparison (see crypto.h).
+ * crypto.c — random tokens, base64url, SHA-256, constant-time comparison (see crypto.h).
  */
 #include "crypto.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -51,6 +52,46 @@ char *base64url_encode(struct arena *arena, const void *data, size_t len)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+static int base64url_digit(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+long base64url_decode(const char *s, size_t len, void *out, size_t cap)
+{
+	unsigned char *o = out;
+	size_t n = 0;
+	unsigned bits = 0;
+	int nbits = 0;
+	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > cap || len > (size_t)LONG_MAX / 2)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int d = base64url_digit(s[i]);
+		if (d < 0)
+			return -1;
+		bits = (bits << 6 | (unsigned)d) & 0xFFFFFF;
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			o[n++] = (unsigned char)(bits >> nbits & 0xFF);
+		}
+	}
+	/* The bits left over must be zero: one text per byte string, as the encoder writes. */
+	if (bits & ((1u << nbits) - 1))
+		return -1;
+	return (long)n;
 }
 
 char *token_new(struct arena *arena)

@@ -4,7 +4,8 @@
  * Random values come from the kernel (getrandom). Tokens are 256 bits in base64url and
  * are stored only as their SHA-256 (hex). Passwords go through libxcrypt: new hashes are
  * bcrypt $2b$; verification also accepts $2a$, $2y$ and yescrypt $y$. Access tokens are
- * JWT HS256 through libjwt; verification accepts nothing else (see jwt_verify_access).
+ * JWT HS256, signed and verified in jwt.c (OpenSSL HMAC, json-c); verification accepts
+ * nothing else (see jwt_verify_access).
  */
 #ifndef STATION_CRYPTO_H
 #define STATION_CRYPTO_H
@@ -23,7 +24,15 @@ char *token_new(struct arena *arena);
 char *sha256_hex(struct arena *arena, const void *data, size_t len);
 /* What the station stores of a token (device, refresh): its SHA-256, lower-case hex. */
 char *token_hash(struct arena *arena, const char *token);
+/* base64url (RFC 4648 §5) without padding, the form of tokens, JWT parts and cursors. */
 char *base64url_encode(struct arena *arena, const void *data, size_t len);
+/*
+ * Decodes s[0..len), unpadded base64url, into out (cap bytes; not NUL-terminated).
+ * Returns the number of bytes, or -1 when s is not exactly what base64url_encode writes
+ * (a character outside the alphabet, padding, a length of 4n+1, stray bits in the last
+ * character) or does not fit in cap.
+ */
+long base64url_decode(const char *s, size_t len, void *out, size_t cap);
 /* Constant-time equality of two strings (length is not secret). */
 bool secret_equal(const char *a, const char *b);
 

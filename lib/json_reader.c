@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 static void json_put_cleanup(void *obj)
 {
 	json_object_put(obj);
@@ -15,6 +17,12 @@ struct json_object *json_parse(struct arena *arena, const char *data, size_t len
 {
 	if (len > (size_t)0x7fffffff) {
 		*error = "invalid JSON";
+		return NULL;
+	}
+	/* json-c's own check lets overlong forms, surrogates and code points over U+10FFFF
+	 * through; PostgreSQL would refuse them later, with a worse message. */
+	if (!utf8_valid(data, len)) {
+		*error = "invalid UTF-8";
 		return NULL;
 	}
 	struct json_tokener *tok = json_tokener_new_ex(max_depth);

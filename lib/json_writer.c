@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void jw_init(struct jw *w, struct buf *out)
 {
 	memset(w, 0, sizeof *w);
@@ -46,39 +48,6 @@ void jw_object_begin(struct jw *w) { jw_open(w, '{'); }
 void jw_object_end(struct jw *w) { jw_close(w, '}'); }
 void jw_array_begin(struct jw *w) { jw_open(w, '['); }
 void jw_array_end(struct jw *w) { jw_close(w, ']'); }
-
-/* Length of the valid UTF-8 sequence at s (1–4), or 0 when it is not valid. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned int cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
 
 /*
  * Calls emit(ctx, bytes, n) for the escaped form of s[0..len). Shared by the buffered

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "json_writer.h"
+#include "timeutil.h"
 
 static const char *log_module = "station";
 static const char *log_request_id;
@@ -78,12 +78,9 @@ static void line_field(struct line *l, const char *key, const char *value)
 static void line_begin(struct line *l, enum log_level level, const char *msg)
 {
 	struct timeval tv;
-	struct tm tm;
-	char ts[64];
+	char ts[TIME_RFC3339_SIZE];
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+	time_format_rfc3339(ts, (long long)tv.tv_sec * 1000000 + tv.tv_usec, 3);
 	l->len = 0;
 	line_raw(l, "{\"ts\":\"");
 	line_raw(l, ts);

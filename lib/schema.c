@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "timeutil.h"
+#include "utf8.h"
 #include "uuid.h"
 
 #define DEFAULT_STRING_MAX 255
@@ -20,16 +21,6 @@
 struct validation;
 static const char *validate_value(struct validation *vd, const char *path, struct json_object *v,
 				  const struct field *f);
-
-/* Number of UTF-8 code points (the parser has already rejected invalid UTF-8). */
-static long long utf8_length(const char *s)
-{
-	long long n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static bool email_is_valid(const char *s)
 {
@@ -83,7 +74,7 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 		return time_parse_rfc3339(s, &ms) == 0 ? NULL : arena_printf(a, "%s: must be an RFC 3339 timestamp", path);
 	}
 	default: {
-		long long len = utf8_length(s);
+		long long len = (long long)utf8_codepoints(s); /* valid: the parser or request.c checked */
 		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_STRING_MAX);
 		if (len < min)
 			return min == 1 ? arena_printf(a, "%s: must not be empty", path)

@@ -1,5 +1,10 @@
 /*
  * timeutil.c — clocks and RFC 3339 formatting/parsing (see timeutil.h).
+ *
+ * time_format_rfc3339 is the station's only writer of timestamps: logs, push messages,
+ * device events and cursors all come through it, so every program prints time the same
+ * way (UTC, "Z", fixed decimals, floor before 1970). It must never depend on the local
+ * time zone or allocate.
  */
 #include "timeutil.h"
 
@@ -26,13 +31,42 @@ long long time_monotonic_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in epoch microseconds. */
+#define RFC3339_MIN_US (-62135596800000000LL)
+#define RFC3339_MAX_US 253402300799999999LL
+
+bool time_format_rfc3339(char out[TIME_RFC3339_SIZE], long long epoch_us, int decimals)
+{
+	out[0] = '\0';
+	if (epoch_us < RFC3339_MIN_US || epoch_us > RFC3339_MAX_US || (decimals != 3 && decimals != 6))
+		return false;
+	long long secs = epoch_us / 1000000, us = epoch_us % 1000000;
+	if (us < 0) { /* floor, not truncation, before 1970 */
+		us += 1000000;
+		secs--;
+	}
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if ((long long)t != secs || !gmtime_r(&t, &tm)) /* a 32-bit time_t cannot say it */
+		return false;
+	snprintf(out, TIME_RFC3339_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, decimals, decimals == 3 ? us / 1000 : us);
+	return true;
+}
+
 char *time_rfc3339_ms(struct arena *arena, long long epoch_ms)
 {
-	time_t secs = (time_t)(epoch_ms / 1000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	return arena_printf(arena, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
+	char text[TIME_RFC3339_SIZE];
+	if (epoch_ms < RFC3339_MIN_US / 1000 || epoch_ms > RFC3339_MAX_US / 1000 ||
+	    !time_format_rfc3339(text, epoch_ms * 1000, 3))
+		return NULL;
+	return arena_strdup(arena, text);
+}
+
+char *time_rfc3339_us(struct arena *arena, long long epoch_us)
+{
+	char text[TIME_RFC3339_SIZE];
+	return time_format_rfc3339(text, epoch_us, 6) ? arena_strdup(arena, text) : NULL;
 }
 
 int time_parse_rfc3339(const char *s, long long *epoch_ms)

@@ -19,15 +19,12 @@ static struct db_stmt limits_stmt = DB_STMT(0,
 static struct db_stmt lock_stmt = DB_STMT(1,
 	"SELECT pg_try_advisory_xact_lock($1::bigint)");
 
-/* Silent since: the last heartbeat, else the last message, else (a row marked online by
- * hand, never heard from) the device's registration. Data-modifying CTEs run to
- * completion whether or not the final SELECT reads them. */
+/* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
+ * with mqttd. `silent` is read twice, so PostgreSQL computes it once; a data-modifying CTE
+ * (`recorded`) runs to completion whether or not the final SELECT reads it. */
 static struct db_stmt silent_stmt = DB_STMT(1,
 	"WITH silent AS ("
-	"  UPDATE devices d SET status = 'offline' "
-	"  WHERE d.status = 'online' "
-	"  AND COALESCE(d.last_heartbeat_at, d.last_seen_at, d.created_at) < now() - make_interval(secs => $1::integer) "
-	"  RETURNING d.id, d.name, d.type), "
+	"  SELECT s.id, s.name, s.type FROM devices_mark_silent_offline($1::integer) s), "
 	"recorded AS ("
 	"  INSERT INTO device_events (device_id, kind, action, data) "
 	"  SELECT silent.id, 'status_changed', 'offline', "

@@ -3,7 +3,9 @@
  *
  * The handshake carries an access token as `?token=` or as the `access_token` cookie;
  * the query parameter wins when both are present (as Bearer wins over the cookie on
- * REST). The token is verified with jwt_verify_access, exactly as the REST workers do.
+ * REST). The token is verified with jwt_verify_access, exactly as the REST workers do;
+ * the cookie is read and the Origin of a cookie token checked by lib/http_headers.h, as
+ * the REST workers read and check theirs.
  * Membership of the station is a database question and is asked elsewhere (repo.c).
  *
  * Pure code over libstation (no libwebsockets, no database): unit-tested by
@@ -37,21 +39,6 @@ struct ws_admission {
 	const char *role;     /* admitted: owner, admin or member */
 	long long expires_at; /* admitted: the token's exp, seconds since the epoch */
 };
-
-/*
- * The value of cookie `name` in a Cookie header, copied into out (cap bytes); NULL when
- * the cookie is absent, empty, or longer than cap - 1.
- */
-const char *auth_cookie_value(const char *header, const char *name, char *out, size_t cap);
-
-/*
- * Cross-site WebSocket hijacking guard, for a token that came from the cookie: a browser
- * always sends Origin, and a page of another site must not ride the user's cookie.
- * True when origin ("scheme://host[:port]") names the host the request came to (host, as
- * nginx forwards it; when it carries no port, the origin's port is not compared) or is one
- * of `allowed` (http.allowed_origins: comma- or space-separated origins).
- */
-bool auth_origin_allowed(const char *origin, const char *host, const char *allowed);
 
 /*
  * Decides on a token (NULL or "" when the request carried none): 1008 without one or

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "http_headers.h"
 #include "json_reader.h"
 #include "log.h"
 #include "repo.h"
@@ -50,6 +52,15 @@ static const char *header(struct wsd *w, struct lws *wsi, enum lws_token_indexes
 	return lws_hdr_copy(wsi, value, n + 1, h) < 0 ? NULL : value;
 }
 
+/* The scheme the browser used to reach nginx (X-Forwarded-Proto); "http" without it,
+ * which is how wsd itself is reached. */
+static const char *forwarded_scheme(struct lws *wsi)
+{
+	char proto[8];
+	int n = lws_hdr_custom_copy(wsi, proto, sizeof proto, "x-forwarded-proto:", 18);
+	return n == 5 && strcasecmp(proto, "https") == 0 ? "https" : "http";
+}
+
 /* The token of the upgrade request: ?token= first, else the access_token cookie. */
 static const char *request_token(struct wsd *w, struct lws *wsi, bool *from_cookie)
 {
@@ -58,9 +69,7 @@ static const char *request_token(struct wsd *w, struct lws *wsi, bool *from_cook
 	*from_cookie = false;
 	if (token && *token)
 		return token;
-	const char *cookies = header(w, wsi, WSI_TOKEN_HTTP_COOKIE);
-	char *value = arena_alloc(w->arena, AUTH_TOKEN_MAX + 2);
-	token = cookies ? auth_cookie_value(cookies, "access_token", value, AUTH_TOKEN_MAX + 2) : NULL;
+	token = http_cookie_get(w->arena, header(w, wsi, WSI_TOKEN_HTTP_COOKIE), "access_token");
 	*from_cookie = token != NULL;
 	return token;
 }
@@ -87,7 +96,8 @@ static int on_established(struct wsd *w, struct lws *wsi, struct client *c)
 	if (a.close_code)
 		return refuse(w, c, a.close_code, a.reason);
 	const char *origin = header(w, wsi, WSI_TOKEN_ORIGIN);
-	if (from_cookie && origin && !auth_origin_allowed(origin, header(w, wsi, WSI_TOKEN_HOST), w->allowed_origins))
+	if (from_cookie && origin &&
+	    !http_origin_allowed(origin, forwarded_scheme(wsi), header(w, wsi, WSI_TOKEN_HOST), w->allowed_origins))
 		return refuse(w, c, WS_CLOSE_POLICY, "origin not allowed");
 	if (w->nclients >= w->max_clients)
 		return refuse(w, c, WS_CLOSE_TRY_AGAIN, "too many clients");

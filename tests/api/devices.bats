@@ -237,6 +237,19 @@ config_value() {
   assert_json '.message' 'status: must be one of online, offline, unknown'
 }
 
+@test "query values must be strict UTF-8: overlongs and surrogates are named, not passed on" {
+  for bad in '%E0%80%80' '%C0%AF' '%ED%A0%80' '%F4%90%80%80' '%C3'; do
+    call_as member GET "/api/devices?q=$bad"
+    assert_status 400
+    assert_json '.message' 'q: must be valid UTF-8'
+  done
+  call_as member GET "/api/devices?q=caf%C3%A9"
+  assert_status 200
+  call_as member GET "/api/device-events?kind=%ED%A0%80"
+  assert_status 400
+  assert_json '.message' 'kind: must be valid UTF-8'
+}
+
 @test "patch renames, moves between zones, and zoneId null clears" {
   new_device p "$RUN Patch" light "$ZONE_A"
   local created

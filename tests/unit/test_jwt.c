@@ -50,6 +50,27 @@ int main(void)
 	const char *not_uuid = "{\"sub\":\"u\",\"role\":\"owner\",\"exp\":5000}";
 	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", not_uuid, EVP_sha256()), 2000, &out) == JWT_INVALID, "a subject that is not a UUID");
 	ok(jwt_verify_access(a, secret, "", 2000, &out) == JWT_INVALID, "empty");
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"hs256\"}", payload, EVP_sha256()), 2000, &out) == JWT_INVALID, "alg is case-sensitive");
+	ok(jwt_verify_access(a, secret, forge(a, "{\"typ\":\"JWT\"}", payload, EVP_sha256()), 2000, &out) == JWT_INVALID, "no alg");
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", payload, EVP_sha256()), 2000, &out) == JWT_INVALID, "a critical extension");
+	ok(jwt_verify_access(a, secret, forge(a, "[\"HS256\"]", payload, EVP_sha256()), 2000, &out) == JWT_INVALID, "a header that is not an object");
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", "not json", EVP_sha256()), 2000, &out) == JWT_INVALID, "claims that are not JSON");
+	const char *string_exp = "{\"sub\":\"6f1c1a0e-0000-4000-8000-000000000002\",\"role\":\"owner\",\"exp\":\"5000\"}";
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", string_exp, EVP_sha256()), 2000, &out) == JWT_INVALID, "exp as a string");
+	const char *no_exp = "{\"sub\":\"6f1c1a0e-0000-4000-8000-000000000002\",\"role\":\"owner\"}";
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", no_exp, EVP_sha256()), 2000, &out) == JWT_INVALID, "no exp");
+	const char *overlong = "{\"sub\":\"6f1c1a0e-0000-4000-8000-000000000002\",\"role\":\"owner\",\"exp\":5000,\"n\":\"\xC0\xAE\"}";
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", overlong, EVP_sha256()), 2000, &out) == JWT_INVALID, "claims that are not valid UTF-8");
+	ok(jwt_verify_access(a, secret, forge(a, "{\"alg\":\"HS256\"}", payload, EVP_sha256()), 2000, &out) == JWT_VALID && out.issued_at == 1000 && out.expires_at == 5000 && strcmp(out.session_id, "") == 0, "iat and exp read, no sid is \"\"");
+	ok(jwt_verify_access(a, secret, arena_printf(a, "%s=", token), 2000, &out) == JWT_INVALID, "a padded signature");
+	ok(jwt_verify_access(a, secret, arena_printf(a, " %s", token), 2000, &out) == JWT_INVALID, "a leading byte");
+	ok(jwt_verify_access(a, secret, strchr(token, '.'), 2000, &out) == JWT_INVALID, "an empty header part");
+	const char *dot2 = strrchr(token, '.');
+	ok(jwt_verify_access(a, secret, arena_strndup(a, token, (size_t)(dot2 - token) + 1), 2000, &out) == JWT_INVALID, "an empty signature");
+	/* The token layout: header {"alg":"HS256","typ":"JWT"}, then the claims in order. */
+	is_str(arena_strndup(a, token, (size_t)(strchr(token, '.') - token)), "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "the header of an issued token");
+	struct access_claims no_sid = { "6f1c1a0e-0000-4000-8000-000000000001", "member", "", 1000, 5000 };
+	ok(jwt_verify_access(a, secret, jwt_issue_access(a, secret, &no_sid), 2000, &out) == JWT_VALID && strcmp(out.session_id, "") == 0, "a token without session verifies, sid \"\"");
 	ok(jwt_verify_access(a, secret, "a.b", 2000, &out) == JWT_INVALID, "two parts");
 
 	const char *hash = password_hash(a, "correct horse", 4);

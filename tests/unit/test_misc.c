@@ -1,6 +1,9 @@
 /*
- * test_misc.c — small pure helpers: UUIDs, timestamps, base64url, the arena.
+ * test_misc.c — small pure helpers: UUIDs, timestamps (parsing, the one RFC 3339 writer),
+ * base64url both ways, the arena.
  */
+#include <string.h>
+
 #include "arena.h"
 #include "crypto.h"
 #include "db.h"
@@ -37,9 +40,50 @@ int main(void)
 	rc = time_parse_rfc3339("2026-01-15T12:00:61Z", &ms);
 	ok(rc != 0, "a second over 60 is refused");
 	is_str(time_rfc3339_ms(a, 1795842803123LL), "2026-11-28T05:13:23.123Z", "format");
+	is_str(time_rfc3339_ms(a, 0), "1970-01-01T00:00:00.000Z", "format: the epoch");
+	is_str(time_rfc3339_ms(a, -1), "1969-12-31T23:59:59.999Z", "format: before the epoch, floor");
+	ok(time_rfc3339_ms(a, 253402300800000LL) == NULL, "format: after 9999, none");
+	is_str(time_rfc3339_us(a, 1795842803123456LL), "2026-11-28T05:13:23.123456Z", "format with microseconds");
+	is_str(time_rfc3339_us(a, -1500000), "1969-12-31T23:59:58.500000Z", "microseconds before the epoch, floor");
+	is_str(time_rfc3339_us(a, -62135596800000000LL), "0001-01-01T00:00:00.000000Z", "the first instant of year 1");
+	is_str(time_rfc3339_us(a, 253402300799999999LL), "9999-12-31T23:59:59.999999Z", "the last of 9999");
+	ok(time_rfc3339_us(a, -62135596800000001LL) == NULL, "before year 1: none");
+	char ts[TIME_RFC3339_SIZE];
+	ok(time_format_rfc3339(ts, 1795842803123999LL, 3), "the buffer writer");
+	is_str(ts, "2026-11-28T05:13:23.123Z", "milliseconds are cut, not rounded");
+	ok(!time_format_rfc3339(ts, 0, 4) && ts[0] == '\0', "3 or 6 decimals only");
+	ok(time_parse_rfc3339(time_rfc3339_ms(a, 1795842803123LL), &ms) == 0 && ms == 1795842803123LL,
+	   "what is written parses back");
 
 	is_str(base64url_encode(a, "\xfb\xff", 2), "-_8", "base64url alphabet, no padding");
 	is_str(base64url_encode(a, "abc", 3), "YWJj", "base64url of 3 bytes");
+	char dec[64];
+	long n;
+	for (size_t len = 0; len <= 33; len++) {
+		unsigned char raw[33];
+		for (size_t i = 0; i < len; i++)
+			raw[i] = (unsigned char)(i * 37 + len * 11 + 0xF0);
+		const char *text = base64url_encode(a, raw, len);
+		n = base64url_decode(text, strlen(text), dec, sizeof dec);
+		if (n != (long)len || memcmp(dec, raw, len) != 0) {
+			ok(0, "base64url round trip of %zu bytes", len);
+			break;
+		}
+		if (len == 33)
+			ok(1, "base64url round trips of 0 to 33 bytes");
+	}
+	n = base64url_decode("-_8", 3, dec, sizeof dec);
+	ok(n == 2 && memcmp(dec, "\xfb\xff", 2) == 0, "decode: the URL alphabet");
+	ok(base64url_decode("", 0, dec, sizeof dec) == 0, "decode: empty");
+	ok(base64url_decode("YWJj", 4, dec, 2) == -1, "decode: does not fit");
+	ok(base64url_decode("YWJj", 4, dec, 3) == 3, "decode: fits exactly");
+	ok(base64url_decode("YWI", 3, dec, sizeof dec) == 2 && memcmp(dec, "ab", 2) == 0, "decode: 3 characters are 2 bytes");
+	ok(base64url_decode("YWJjZ", 5, dec, sizeof dec) == -1, "decode: a length of 4n+1");
+	ok(base64url_decode("YW==", 4, dec, sizeof dec) == -1, "decode: padding");
+	ok(base64url_decode("YW+/", 4, dec, sizeof dec) == -1, "decode: the standard alphabet's + and /");
+	ok(base64url_decode("YW J", 4, dec, sizeof dec) == -1, "decode: a space");
+	ok(base64url_decode("YR", 2, dec, sizeof dec) == -1, "decode: stray bits in the last character");
+	ok(base64url_decode("YWJ", 3, dec, sizeof dec) == -1, "decode: stray bits after 2 bytes");
 
 	char *big = arena_alloc(a, 100000);
 	big[99999] = 1;

@@ -1,7 +1,8 @@
 /*
- * test_wsd_auth.c — who may open /ws: the access_token cookie is found in a Cookie
- * header, and a token is admitted, refused with 1008, or refused with 4001 exactly as
- * docs/websocket.md says, with the REST workers' verification (jwt_verify_access).
+ * test_wsd_auth.c — who may open /ws: a token is admitted, refused with 1008, or refused
+ * with 4001 exactly as docs/websocket.md says, with the REST workers' verification
+ * (jwt_verify_access). The cookie and the Origin guard are lib/http_headers.c, tested by
+ * test_http_headers.c.
  */
 #include <string.h>
 
@@ -21,38 +22,6 @@ static const char *issue(struct arena *a, const char *key, const char *sub, cons
 int main(void)
 {
 	struct arena *a = arena_new();
-	char out[64];
-
-	is_str(auth_cookie_value("access_token=abc", "access_token", out, sizeof out), "abc", "a lone cookie");
-	is_str(auth_cookie_value("theme=dark; access_token=abc.def; x=1", "access_token", out, sizeof out), "abc.def",
-	       "a cookie among others");
-	is_str(auth_cookie_value("my_access_token=no; access_token=yes", "access_token", out, sizeof out), "yes",
-	       "a cookie whose name ends like ours is not ours");
-	is_str(auth_cookie_value("access_token_old=no", "access_token", out, sizeof out), NULL,
-	       "a cookie whose name starts like ours is not ours");
-	is_str(auth_cookie_value("access_token=", "access_token", out, sizeof out), NULL, "an empty cookie is none");
-	is_str(auth_cookie_value(NULL, "access_token", out, sizeof out), NULL, "no header, no cookie");
-	is_str(auth_cookie_value("access_token=0123456789", "access_token", out, 8), NULL,
-	       "a value longer than the buffer is refused, not cut");
-	is_str(auth_cookie_value("a=1;access_token=t ", "access_token", out, sizeof out), "t",
-	       "no space after the separator, trailing space trimmed");
-
-	ok(auth_origin_allowed("http://station.local", "station.local", ""), "the station's own origin");
-	ok(auth_origin_allowed("http://127.0.0.1:8080", "127.0.0.1", ""),
-	   "a Host without port (nginx's $host): the origin's port is not compared");
-	ok(auth_origin_allowed("https://Station.Local:8443", "station.local:8443", ""), "host and port, any case");
-	ok(!auth_origin_allowed("http://station.local:8081", "station.local:8443", ""), "another port of a Host with one");
-	ok(!auth_origin_allowed("http://evil.example", "station.local", ""), "another site");
-	ok(!auth_origin_allowed("http://station.local.evil.example", "station.local", ""), "a longer name");
-	ok(!auth_origin_allowed("http://evil.example:80", "evil", ""), "a name that is a prefix");
-	ok(auth_origin_allowed("http://[::1]:8080", "[::1]", ""), "IPv6 literal with a port");
-	ok(auth_origin_allowed("http://app.example", "station.local", "https://x.example, http://app.example"),
-	   "an origin of http.allowed_origins");
-	ok(!auth_origin_allowed("http://app.example.org", "station.local", "http://app.example"),
-	   "allowed origins match whole");
-	ok(!auth_origin_allowed("null", "station.local", ""), "the opaque origin null");
-	ok(!auth_origin_allowed("", "station.local", ""), "an empty origin");
-	ok(!auth_origin_allowed("http://station.local", NULL, ""), "no Host");
 
 	struct ws_admission ad;
 	long long now = 2000;

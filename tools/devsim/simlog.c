@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "payload.h"
+#include "timeutil.h"
 
 static enum simlog_level min_level = SIMLOG_INFO;
 static struct jbuf line;
@@ -56,14 +56,12 @@ void simlog(enum simlog_level level, const char *msg, ...)
 	if (level < min_level)
 		return;
 	struct timeval tv;
-	struct tm tm;
+	char ts[TIME_RFC3339_SIZE];
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
+	time_format_rfc3339(ts, (long long)tv.tv_sec * 1000000 + tv.tv_usec, 3);
 
 	jbuf_reset(&line);
-	jbuf_printf(&line, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\"",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    (long)(tv.tv_usec / 1000), level_names[level]);
+	jbuf_printf(&line, "{\"ts\":\"%s\",\"level\":\"%s\"", ts, level_names[level]);
 	field("msg", msg);
 	field("module", "devsim");
 	va_list ap;

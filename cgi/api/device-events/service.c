@@ -35,42 +35,14 @@ char *event_cursor_encode(struct arena *arena, const char *created_us, const cha
 	return base64url_encode(arena, text, strlen(text));
 }
 
-static int base64url_digit(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 /* Decodes unpadded base64url into out (cap bytes, NUL-terminated); -1 if invalid. */
 static int base64url_decode_text(const char *s, char *out, size_t cap)
 {
-	size_t len = strlen(s), o = 0;
-	if (len % 4 == 1 || len * 3 / 4 + 1 > cap)
+	long n = base64url_decode(s, strlen(s), out, cap - 1);
+	if (n < 0)
 		return -1;
-	unsigned bits = 0;
-	int nbits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int d = base64url_digit(s[i]);
-		if (d < 0)
-			return -1;
-		bits = (bits << 6 | (unsigned)d) & 0xFFFFFF;
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			out[o++] = (char)(bits >> nbits & 0xFF);
-		}
-	}
-	out[o] = '\0';
-	return memchr(out, '\0', o) ? -1 : 0; /* no NUL inside the text */
+	out[n] = '\0';
+	return memchr(out, '\0', (size_t)n) ? -1 : 0; /* no NUL inside the text */
 }
 
 bool event_cursor_decode(struct arena *arena, const char *cursor, long long *created_us, const char **id)
@@ -104,20 +76,7 @@ bool event_cursor_decode(struct arena *arena, const char *cursor, long long *cre
 
 char *event_time_text(struct arena *arena, long long epoch_us)
 {
-	/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in epoch microseconds. */
-	if (epoch_us < -62135596800000000LL || epoch_us > 253402300799999999LL)
-		return NULL;
-	long long secs = epoch_us / 1000000, us = epoch_us % 1000000;
-	if (us < 0) { /* floor, not truncation, before 1970 */
-		us += 1000000;
-		secs--;
-	}
-	time_t t = (time_t)secs;
-	struct tm tm;
-	if ((long long)t != secs || !gmtime_r(&t, &tm)) /* a 32-bit time_t cannot say it */
-		return NULL;
-	return arena_printf(arena, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+	return time_rfc3339_us(arena, epoch_us);
 }
 
 /* A validated RFC 3339 query value as event_time_text() (*text NULL when absent) and in

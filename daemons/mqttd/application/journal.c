@@ -5,22 +5,11 @@
  */
 #include "application/journal.h"
 
-#include <time.h>
-
 #include "domain/announce.h"
 #include "infrastructure/repo.h"
 #include "json_reader.h"
 #include "log.h"
 #include "timeutil.h"
-
-char *journal_time(struct arena *arena, long long epoch_us)
-{
-	time_t secs = (time_t)(epoch_us / 1000000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	return arena_printf(arena, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			    tm.tm_hour, tm.tm_min, tm.tm_sec, epoch_us % 1000000);
-}
 
 void journal_init(struct journal *j, struct arena *arena)
 {
@@ -44,8 +33,8 @@ void journal_event(struct journal *j, const char *device_id, const char *kind, c
 	jw_member_string(w, "kind", kind);
 	jw_member_string(w, "action", action);
 	jw_member_raw(w, "data", data_json ? data_json : "{}");
-	if (at_us > 0)
-		jw_member_string(w, "created_at", journal_time(j->arena, at_us));
+	if (at_us > 0) /* microseconds keep the order of rows written together */
+		jw_member_string(w, "created_at", time_rfc3339_us(j->arena, at_us));
 	jw_object_end(w);
 	j->nrows++;
 }

@@ -28,8 +28,6 @@ struct journal {
 };
 
 void journal_init(struct journal *j, struct arena *arena);
-/* "2026-11-28T05:13:23.123456Z": microseconds keep the order of rows written together. */
-char *journal_time(struct arena *arena, long long epoch_us);
 /* A device_events row; at_us 0 means the transaction's now(). */
 void journal_event(struct journal *j, const char *device_id, const char *kind, const char *action,
 		   const char *data_json, long long at_us);

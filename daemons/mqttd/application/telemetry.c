@@ -158,9 +158,9 @@ static bool apply_device(struct mqttd *m, struct arena *a, const PGresult *res, 
 	if (out.state_changed)
 		jw_member_raw(updates, "state", json_text(a, dev.state));
 	if (out.last_seen_us)
-		jw_member_string(updates, "last_seen_at", journal_time(a, out.last_seen_us));
+		jw_member_string(updates, "last_seen_at", time_rfc3339_us(a, out.last_seen_us));
 	if (out.last_heartbeat_us)
-		jw_member_string(updates, "last_heartbeat_at", journal_time(a, out.last_heartbeat_us));
+		jw_member_string(updates, "last_heartbeat_at", time_rfc3339_us(a, out.last_heartbeat_us));
 	jw_object_end(updates);
 	return out.status_changed && strcmp(out.status, "online") == 0;
 }

@@ -45,12 +45,10 @@ static struct db_stmt announce_stmt = DB_STMT(1,
 	"SELECT pg_notify('station_events', p.payload) "
 	"FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY p.n");
 
+/* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
+ * with station-cron. */
 static struct db_stmt time_out_stmt = DB_STMT(1,
-	"UPDATE devices d SET status = 'offline' "
-	"WHERE d.status = 'online' "
-	"AND COALESCE(d.last_heartbeat_at, d.last_seen_at, d.created_at) "
-	"    < now() - make_interval(secs => $1::integer) "
-	"RETURNING d.id, d.name, d.type, COALESCE(d.last_heartbeat_at, d.last_seen_at, d.created_at)");
+	"SELECT s.id, s.name, s.type, s.silent_since FROM devices_mark_silent_offline($1::integer) s");
 
 static struct db_stmt commands_due_stmt = DB_STMT(2,
 	"SELECT c.id, c.device_id, d.external_id, c.action, c.params "
