@@ -87,17 +87,26 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 }
 
 /* Values against min/max; "an integer between 1 and 10", "… of at least 1", "… of at most 9". */
-static const char *check_range(struct arena *a, const char *path, double v, const struct field *f, const char *kind)
+const char *schema_expected_value(struct arena *a, const struct field *f, const char *kind)
 {
-	bool low = f->min.set && v < f->min.value, high = f->max.set && v > f->max.value;
-	if (!low && !high)
-		return NULL;
 	const char *min = bound_text(a, f->min.value), *max = bound_text(a, f->max.value);
 	if (f->min.set && f->max.set)
-		return arena_printf(a, "%s: must be %s between %s and %s", path, kind, min, max);
+		return arena_printf(a, "%s between %s and %s", kind, min, max);
 	if (f->min.set)
-		return arena_printf(a, "%s: must be %s of at least %s", path, kind, min);
-	return arena_printf(a, "%s: must be %s of at most %s", path, kind, max);
+		return arena_printf(a, "%s of at least %s", kind, min);
+	if (f->max.set)
+		return arena_printf(a, "%s of at most %s", kind, max);
+	return kind;
+}
+
+bool schema_in_range(const struct field *f, double v)
+{
+	return (!f->min.set || v >= f->min.value) && (!f->max.set || v <= f->max.value);
+}
+
+static const char *check_range(struct arena *a, const char *path, double v, const struct field *f, const char *kind)
+{
+	return schema_in_range(f, v) ? NULL : arena_printf(a, "%s: must be %s", path, schema_expected_value(a, f, kind));
 }
 
 struct validation {
@@ -163,13 +172,18 @@ static const char *validate_kind(struct validation *vd, const char *path, struct
 	return arena_printf(a, "%s: has an unknown kind", path);
 }
 
+static const char *run_check(struct validation *vd, const char *path, struct json_object *v, const struct field *f)
+{
+	struct field_check_input in = { .arena = vd->arena, .path = path, .value = v, .field = f, .ctx = vd->ctx };
+	return f->check(&in, &vd->status);
+}
+
 static const char *validate_value(struct validation *vd, const char *path, struct json_object *v, const struct field *f)
 {
 	const char *err = validate_kind(vd, path, v, f);
 	if (err || !f->check)
 		return err;
-	struct field_check_input in = { .arena = vd->arena, .path = path, .value = v, .ctx = vd->ctx };
-	return f->check(&in, &vd->status);
+	return run_check(vd, path, v, f);
 }
 
 /* The members of obj against fields; prefix is the object's path ("" at the top). */
@@ -182,8 +196,10 @@ static const char *validate_members(struct validation *vd, const char *prefix, s
 		const char *err = NULL;
 		if (!json_object_object_get_ex(obj, f->name, &v))
 			err = f->required ? arena_printf(vd->arena, "%s: is required", path) : NULL;
+		else if (!v && !f->nullable)
+			err = arena_printf(vd->arena, "%s: must not be null", path);
 		else if (!v)
-			err = f->nullable ? NULL : arena_printf(vd->arena, "%s: must not be null", path);
+			err = f->check ? run_check(vd, path, NULL, f) : NULL;
 		else
 			err = validate_value(vd, path, v, f);
 		if (err)

@@ -46,13 +46,16 @@ struct bound {
 
 /*
  * A rule beside a field: NULL when value passes, else the whole message ("path: …").
- * ctx is what the caller of the validator passed (the request, for REST). *status starts
- * at 400; a check may set another 4xx (403: this caller may not send this value).
+ * It runs after the kind and bounds passed. ctx is what the caller of the validator
+ * passed (the request, for REST). *status starts at 400; a check may set another 4xx
+ * (403: this caller may not send this value).
  */
+struct field;
 struct field_check_input {
 	struct arena *arena;
 	const char *path;           /* "commands[2].action" */
-	struct json_object *value;  /* never NULL: null is handled by .nullable */
+	struct json_object *value;  /* NULL only for JSON null on a nullable field */
+	const struct field *field;  /* the declaration, bounds included */
 	const void *ctx;
 };
 typedef const char *(*field_check)(const struct field_check_input *in, int *status);
@@ -82,6 +85,12 @@ const char *schema_validate_object(struct arena *arena, struct json_object *obj,
 /* Query strings: values are text, so FIELD_INT/UUID/ENUM/TIME/BOOL/STRING apply. */
 typedef const char *(*query_lookup)(const void *ctx, const char *name);
 const char *schema_validate_query(struct arena *arena, query_lookup lookup, const void *ctx, const struct field *fields);
+
+/* What a value of this kind must be, with the field's bounds: "a number between 0 and
+ * 100", "an integer of at least 1", or kind alone when no bound is set. */
+const char *schema_expected_value(struct arena *arena, const struct field *f, const char *kind);
+/* Whether v is within the field's bounds (unset bounds do not limit). */
+bool schema_in_range(const struct field *f, double v);
 
 /* The kind's name in messages and documents: "string", "integer", "uuid", … */
 const char *field_type_name(enum field_type type);

@@ -35,6 +35,17 @@ static struct json_object *parse_column(struct arena *arena, const char *text)
 	return v;
 }
 
+/* A number parameter: any refusal, null or a string included, names the range. */
+static const char *number_param_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	struct json_object *v = in->value;
+	bool number = v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double));
+	if (number && schema_in_range(in->field, json_object_get_double(v)))
+		return NULL;
+	return arena_printf(in->arena, "%s: must be %s", in->path, schema_expected_value(in->arena, in->field, "a number"));
+}
+
 /* The declared field of a command parameter: its capability's kind and range, or any
  * value but null when no capability describes it. */
 static struct field param_field(const char *name, struct json_object *capabilities)
@@ -45,7 +56,8 @@ static struct field param_field(const char *name, struct json_object *capabiliti
 	if (type && strcmp(type, "boolean") == 0) {
 		f.type = FIELD_BOOL;
 	} else if (type) {
-		f.type = FIELD_NUMBER;
+		f.nullable = true; /* so that null, too, is refused in number_param_check's words */
+		f.check = number_param_check;
 		f.min.set = json_get_number(cap, "min", &f.min.value);
 		f.max.set = json_get_number(cap, "max", &f.max.value);
 	}
