@@ -74,7 +74,8 @@ const char *payload_check_state(const struct field_check_input *in, int *status)
 	return NULL;
 }
 
-/* A storable string that is one of two words: "path: must be a or b". */
+/* A storable string that is one of two words: "path: must be a or b" (FIELD_ENUM would
+ * say "must be one of a, b"; the reasons mqttd logs keep their wording). */
 static const char *either(const struct field_check_input *in, const char *a, const char *b)
 {
 	const char *r = storable(in->arena, in->value, in->path);
