@@ -57,7 +57,9 @@ static const char *bound_text(struct arena *a, double v)
 	return v == (double)(long long)v ? arena_printf(a, "%lld", (long long)v) : arena_printf(a, "%.15g", v);
 }
 
-static const char *check_string(struct arena *a, const char *path, const char *s, const struct field *f)
+/* s holds len bytes (JSON strings may hold U+0000 before their end). */
+static const char *check_string(struct arena *a, const char *path, const char *s, size_t len,
+				const struct field *f)
 {
 	switch (f->type) {
 	case FIELD_UUID:
@@ -74,13 +76,15 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 		return time_parse_rfc3339(s, &ms) == 0 ? NULL : arena_printf(a, "%s: must be an RFC 3339 timestamp", path);
 	}
 	default: {
-		long long len = (long long)utf8_codepoints(s); /* valid: the parser or request.c checked */
+		/* Characters: the text is valid UTF-8, the parser or request.c checked. */
+		long long n = f->bytes ? (long long)len : (long long)utf8_codepoints(s);
 		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_STRING_MAX);
-		if (len < min)
+		const char *unit = f->bytes ? "bytes" : "characters";
+		if (n < min)
 			return min == 1 ? arena_printf(a, "%s: must not be empty", path)
-					: arena_printf(a, "%s: must be at least %lld characters", path, min);
-		if (len > max)
-			return arena_printf(a, "%s: must be at most %lld characters", path, max);
+					: arena_printf(a, "%s: must be at least %lld %s", path, min, unit);
+		if (n > max)
+			return arena_printf(a, "%s: must be at most %lld %s", path, max, unit);
 		return NULL;
 	}
 	}
@@ -132,7 +136,7 @@ static const char *validate_kind(struct validation *vd, const char *path, struct
 	case FIELD_TIME:
 		if (jt != json_type_string)
 			return arena_printf(a, "%s: must be a string", path);
-		return check_string(a, path, json_object_get_string(v), f);
+		return check_string(a, path, json_object_get_string(v), (size_t)json_object_get_string_len(v), f);
 	case FIELD_INT:
 		if (jt != json_type_int)
 			return arena_printf(a, "%s: must be an integer", path);
@@ -247,7 +251,7 @@ const char *schema_validate_query(struct arena *a, query_lookup lookup, const vo
 				return arena_printf(a, "%s: must be true or false", f->name);
 			break;
 		default: {
-			const char *err = check_string(a, f->name, s, f);
+			const char *err = check_string(a, f->name, s, strlen(s), f);
 			if (err)
 				return err;
 		}

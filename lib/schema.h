@@ -24,7 +24,7 @@
 struct db_column;
 
 enum field_type {
-	FIELD_STRING,  /* min/max: length in characters (default max 255) */
+	FIELD_STRING,  /* min/max: length in characters, or in bytes with .bytes (default max 255) */
 	FIELD_INT,     /* min/max: value */
 	FIELD_NUMBER,  /* integer or decimal; min/max: value */
 	FIELD_BOOL,
@@ -67,6 +67,7 @@ struct field {
 	bool nullable;
 	struct bound min;
 	struct bound max;
+	bool bytes;                       /* FIELD_STRING: min/max count bytes ("at most 64 bytes") */
 	const char *const *values;        /* FIELD_ENUM: NULL-terminated */
 	const struct field *fields;       /* FIELD_OBJECT */
 	const struct field *items;        /* FIELD_ARRAY: one field; its name is not used */

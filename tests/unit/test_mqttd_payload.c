@@ -2,6 +2,7 @@
  * test_mqttd_payload.c — device payloads validated into structs, and the exact reasons
  * for refusing them (daemons/mqttd/domain/payload.c).
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "domain/payload.h"
@@ -51,6 +52,33 @@ static char *nested(int n)
 	s[len++] = '}';
 	s[len] = '\0';
 	return s;
+}
+
+/* A field check run on one JSON value, as the schema would run it for path. */
+static const char *check(struct arena *a, field_check fn, const char *path, struct json_object *v)
+{
+	struct field_check_input in = { .arena = a, .path = path, .value = v };
+	int status = 400;
+	const char *reason = fn(&in, &status);
+	return reason ? reason : "valid";
+}
+
+static const char *check_json(struct arena *a, field_check fn, const char *path, const char *json)
+{
+	const char *error = NULL;
+	struct json_object *v = json_parse(a, json, strlen(json), DEPTH, &error);
+	return v ? check(a, fn, path, v) : error;
+}
+
+/* A payload through its kind's declared fields alone (no parser conventions). */
+static const char *declared(struct arena *a, const struct field *fields, const char *json)
+{
+	const char *error = NULL;
+	struct json_object *v = json_parse(a, json, strlen(json), DEPTH, &error);
+	if (!v)
+		return error;
+	const char *reason = schema_validate_object(a, v, fields, NULL, NULL);
+	return reason ? reason : "valid";
 }
 
 int main(void)
@@ -127,6 +155,72 @@ int main(void)
 	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":3}}"), "data.action: must be a string", "action not a string");
 	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":\"x\",\"note\":\"\\u0000\"}}"), "payload: contains U+0000",
 	       "NUL anywhere in an event refused");
+
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":\"x\"},\"n\":1e999}"), "payload: not a finite number",
+	       "a number outside data refused too (the whole payload is stored)");
+	is_str(event(a, "{\"event\":\"user_event\",\"data\":{\"action\":null}}"), "data.action: is required", "null action is missing");
+	is_str(event(a, "{\"event\":null,\"data\":null}"), "event: is required", "null members are missing, in declared order");
+
+	/* Conventions the declarations add: lengths in bytes, U+0000 seen past the end of a C string. */
+	is_str(handshake(a, "{\"type\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+			    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h),
+	       "type: must be at most 64 bytes", "33 two-byte characters are 66 bytes");
+	is_str(handshake(a, "{\"type\":\"\\u0000\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h), "type: contains U+0000",
+	       "a lone U+0000 is not an empty string");
+	is_str(handshake(a, "{\"type\":null,\"firmwareVersion\":\"1\",\"chip\":\"c\"}", &h), "type: is required", "null type is missing");
+	is_str(heartbeat(a, "{\"status\":\"on\\u0000line\"}"), "status: contains U+0000", "NUL in the status");
+	is_str(heartbeat(a, "{\"status\":\"\"}"), "status: must not be empty", "empty status");
+
+	/* payload_check_storable */
+	is_str(check_json(a, payload_check_storable, "v", "{\"a\":[1,2.5,\"x\",true,null,{\"b\":\"\"}]}"), "valid", "storable: plain JSON");
+	is_str(check_json(a, payload_check_storable, "v", "[[\"a\\u0000\"]]"), "v: contains U+0000", "storable: NUL deep in an array");
+	is_str(check_json(a, payload_check_storable, "v.w", "\"\\u0000\""), "v.w: contains U+0000", "storable: names the path it was given");
+	struct json_object *nan = json_object_new_double(NAN);
+	is_str(check(a, payload_check_storable, "t", nan), "t: not a finite number", "storable: NaN");
+	json_object_put(nan);
+	is_str(check_json(a, payload_check_storable, "t", "{\"x\":[-1e400]}"), "t: not a finite number", "storable: -infinity");
+	is_str(check_json(a, payload_check_storable, "t", "{\"a\\u0000b\":1}"), "valid", "storable: json-c ends a key at U+0000");
+
+	/* payload_check_state */
+	is_str(check_json(a, payload_check_state, "state", "{\"t\":1,\"on\":false}"), "valid", "state check: plain state");
+	is_str(check_json(a, payload_check_state, "state", "{}"), "valid", "state check: empty state");
+	is_str(check_json(a, payload_check_state, "state", "{\"t\":1,\"\":2}"), "state: keys must not be empty", "state check: empty key");
+	is_str(check_json(a, payload_check_state, "state",
+			  "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}"), "valid", "state check: a 64-byte key");
+	is_str(check_json(a, payload_check_state, "state", "{\"t\":{\"u\":\"\\u0000\"}}"), "state: contains U+0000", "state check: values storable");
+
+	/* One payload of each kind through its declared fields. */
+	is_str(declared(a, handshake_report_fields, "{\"type\":\"light\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\",\"kit_tag\":null}"), "valid",
+	       "handshake fields: valid");
+	is_str(declared(a, handshake_report_fields, "{\"type\":\"light\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\",\"kit_tag\":\"\"}"),
+	       "kit_tag: must not be empty", "handshake fields: empty kit tag");
+	is_str(declared(a, state_report_fields, "{\"state\":{\"t\":1}}"), "valid", "state fields: valid");
+	is_str(declared(a, state_report_fields, "{\"state\":{\"t\":NaN}}"), "state: not a finite number", "state fields: the check runs");
+	is_str(declared(a, heartbeat_report_fields, "{\"status\":\"offline\"}"), "valid", "heartbeat fields: valid");
+	is_str(declared(a, heartbeat_report_fields, "{\"status\":\"aaaaaaaaaaaaaaaaa\"}"), "status: must be at most 16 bytes",
+	       "heartbeat fields: bounded");
+	is_str(declared(a, event_report_fields, "{\"event\":\"device_event\",\"data\":{\"action\":\"m\"}}"), "valid", "event fields: valid");
+	is_str(declared(a, event_report_fields, "{\"event\":\"user_event\",\"data\":{\"action\":\"\"}}"), "data.action: must not be empty",
+	       "event fields: nested path");
+	is_str(declared(a, event_report_fields, "{\"event\":\"user_event\",\"data\":null}"), "data: must not be null",
+	       "event fields alone: null is the schema's (the parser reads it as missing)");
+
+	/* payload_read_report: queued payloads are read back, not checked again. */
+	struct device_report r;
+	const char *queued = "{\"event\":\"user_event\",\"data\":{\"action\":\"button_press\",\"n\":2}}";
+	ok(payload_read_report(a, DEVICE_REPORT_EVENT, queued, strlen(queued), DEPTH, &r) == NULL && r.kind == DEVICE_REPORT_EVENT &&
+		   strcmp(r.event, "user_event") == 0 && strcmp(r.action, "button_press") == 0 &&
+		   strcmp(json_text(a, r.data), "{\"action\":\"button_press\",\"n\":2}") == 0 && r.payload != NULL,
+	   "read back: event");
+	queued = "{\"state\":{\"t\":1}}";
+	ok(payload_read_report(a, DEVICE_REPORT_STATE, queued, strlen(queued), DEPTH, &r) == NULL &&
+		   strcmp(json_text(a, r.state), "{\"t\":1}") == 0,
+	   "read back: state");
+	queued = "{\"status\":\"offline\"}";
+	ok(payload_read_report(a, DEVICE_REPORT_HEARTBEAT, queued, strlen(queued), DEPTH, &r) == NULL && !r.online, "read back: Last Will");
+	queued = "{\"status\":\"online\"}";
+	ok(payload_read_report(a, DEVICE_REPORT_HEARTBEAT, queued, strlen(queued), DEPTH, &r) == NULL && r.online, "read back: heartbeat");
+	is_str(payload_read_report(a, DEVICE_REPORT_STATE, "{\"state\":", 9, DEPTH, &r), "invalid JSON", "read back: bytes that do not parse");
 
 	arena_destroy(a);
 	return done();

@@ -102,6 +102,19 @@ int main(void)
 	is_str(check(a, "{\"email\":\"a@b.co\"} x"), "invalid JSON", "trailing garbage");
 	is_str(check(a, "{\"email\":'a'}"), "invalid JSON", "not JSON");
 
+	{
+		const struct field bytes[] = { { "tag", FIELD_STRING, .bytes = true, .min = BOUND(2), .max = BOUND(4) }, { 0 } };
+		const char *error = NULL;
+		const char *two = "{\"tag\":\"\xc3\xa9\xc3\xa9\"}", *three = "{\"tag\":\"\xc3\xa9\xc3\xa9\xc3\xa9\"}",
+			   *one = "{\"tag\":\"a\"}";
+		struct json_object *o = json_parse(a, two, strlen(two), 8, &error);
+		ok(schema_validate_object(a, o, bytes, NULL, NULL) == NULL, "byte lengths: two 2-byte characters fit 4 bytes");
+		o = json_parse(a, three, strlen(three), 8, &error);
+		is_str(schema_validate_object(a, o, bytes, NULL, NULL), "tag: must be at most 4 bytes", "byte lengths: over");
+		o = json_parse(a, one, strlen(one), 8, &error);
+		is_str(schema_validate_object(a, o, bytes, NULL, NULL), "tag: must be at least 2 bytes", "byte lengths: under");
+	}
+
 	static const char *const statuses[] = { "online", "offline", NULL };
 	const struct field query[] = {
 		{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(500) },

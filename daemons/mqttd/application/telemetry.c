@@ -62,37 +62,13 @@ bool telemetry_due(const struct mqttd *m, long long now)
 	return m->pending.count > 0 && (m->pending.count >= m->cfg.batch_max || now >= m->flush_due);
 }
 
-/* The report a queued message stands for; its JSON lives in the arena. False when the
- * payload no longer parses (it was validated on arrival, so that would be a bug). */
+/* The report a queued message stands for; its JSON lives in the arena. The payload was
+ * validated on arrival and is only read here; false when it no longer parses (a bug). */
 static bool report_of(struct mqttd *m, struct arena *a, const struct pending_message *msg, struct device_report *r)
 {
-	memset(r, 0, sizeof *r);
-	r->kind = msg->kind;
+	const char *reason =
+		payload_read_report(a, msg->kind, msg->payload, msg->payload_len, m->cfg.json_max_depth, r);
 	r->received_us = msg->received_us;
-	const char *reason = NULL;
-	switch (msg->kind) {
-	case DEVICE_REPORT_STATE: {
-		struct state_report s;
-		reason = payload_parse_state(a, msg->payload, msg->payload_len, m->cfg.json_max_depth, &s);
-		r->state = s.state;
-		break;
-	}
-	case DEVICE_REPORT_EVENT: {
-		struct event_report e;
-		reason = payload_parse_event(a, msg->payload, msg->payload_len, m->cfg.json_max_depth, &e);
-		r->event = e.event;
-		r->action = e.action;
-		r->data = e.data;
-		r->payload = e.payload;
-		break;
-	}
-	case DEVICE_REPORT_HEARTBEAT: {
-		struct heartbeat_report h;
-		reason = payload_parse_heartbeat(a, msg->payload, msg->payload_len, m->cfg.json_max_depth, &h);
-		r->online = h.online;
-		break;
-	}
-	}
 	if (reason)
 		log_fields(LOG_ERROR, "queued message no longer parses; skipped", "deviceId", msg->external_id, "reason",
 			   reason, NULL);

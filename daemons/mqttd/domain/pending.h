@@ -5,7 +5,7 @@
  * batches (at most one per mqtt.batch_interval_ms, or mqtt.batch_max messages at once).
  * While the database is away the queue keeps them, up to a count and a byte bound; a
  * message that does not fit is refused, never one already queued. A message keeps its
- * raw, already validated payload: it is parsed again when its batch is written, which
+ * raw, already validated payload: it is parsed (not validated) again when its batch is written, which
  * costs less memory than keeping json-c trees. Pure: no I/O.
  */
 #ifndef MQTTD_DOMAIN_PENDING_H
