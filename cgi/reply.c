@@ -190,6 +190,15 @@ int announce_row_or_reply(struct request *req, const char *type, const PGresult 
 			       station_event_from_row(req->arena, type, res, 0, map, big_col, time_now_ms()));
 }
 
+PGresult *db_found_or_404(struct request *req, PGresult *res, const char *not_found)
+{
+	if (res && PQntuples(res) == 0) {
+		reply_error(req, 404, "%s", not_found);
+		return NULL;
+	}
+	return res;
+}
+
 const char *db_param_long(struct request *req, long long value)
 {
 	return arena_printf(req->arena, "%lld", value);

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "http_headers.h"
 #include "json_reader.h"
+#include "log.h"
 #include "utf8.h"
 
 #define QUERY_MAX_PAIRS 32
@@ -217,4 +218,13 @@ const char *req_host_name(const struct request *req)
 	if (colon && !strchr(colon + 1, ':')) /* "station.local:8080"; several colons: a bare IPv6 address */
 		return colon > host ? arena_strndup(req->arena, host, (size_t)(colon - host)) : NULL;
 	return host;
+}
+
+struct json_object *db_value_json(struct request *req, const PGresult *res, int row, int col)
+{
+	const char *text = db_value(res, row, col), *error = NULL;
+	struct json_object *v = text ? json_parse(req->arena, text, strlen(text), JW_MAX_DEPTH, &error) : NULL;
+	if (text && !v)
+		log_error("column %d holds invalid JSON (%s)", col, error);
+	return v;
 }

@@ -173,6 +173,9 @@ const char *req_param(const struct request *req, const char *name);
 const char *req_query(const struct request *req, const char *name);
 const char *req_header(const struct request *req, const char *cgi_name); /* "HTTP_X_DEVICE_TOKEN" */
 const char *req_cookie(const struct request *req, const char *name);
+/* A json/jsonb cell parsed in the arena (the database wrote it, so it is valid JSON);
+ * NULL for SQL NULL. */
+struct json_object *db_value_json(struct request *req, const PGresult *res, int row, int col);
 /* The host the client dialled, without its port or IPv6 brackets; NULL when unknown. */
 const char *req_host_name(const struct request *req);
 const char *body_string(const struct request *req, const char *key);
@@ -210,6 +213,10 @@ void reply_cookie(struct request *req, const char *name, const char *value, cons
 	db_run_or_reply((req), &(stmt), STATEMENT_ARGS(__VA_ARGS__),                           \
 			STATEMENT_ARITY_CHECKED(stmt, __VA_ARGS__))
 PGresult *db_run_or_reply(struct request *req, struct db_stmt *stmt, const char *const *params, int nparams);
+/* db_run() for a statement about one thing: its result with at least one row, or NULL
+ * after replying (404 with not_found when there is no row). */
+#define db_row(req, not_found, stmt, ...) db_found_or_404((req), db_run((req), stmt, __VA_ARGS__), (not_found))
+PGresult *db_found_or_404(struct request *req, PGresult *res, const char *not_found);
 /* Announces payload on channel inside the route's transaction (notify.h); payload NULL
  * (a message too long for the bus) is a 500. 0, or the status replied. */
 int notify_or_reply(struct request *req, const char *channel, const char *payload);

@@ -3,6 +3,10 @@
  */
 #include "external_id.h"
 
+#include <string.h>
+
+#include "schema.h"
+
 bool device_external_id_valid(const char *s, size_t n)
 {
 	if (!s || n < 1 || n > DEVICE_EXTERNAL_ID_MAX)
@@ -14,4 +18,13 @@ bool device_external_id_valid(const char *s, size_t n)
 			return false;
 	}
 	return true;
+}
+
+const char *device_external_id_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	const char *id = json_object_get_string(in->value);
+	return device_external_id_valid(id, strlen(id))
+		       ? NULL
+		       : arena_printf(in->arena, "%s: must contain only letters, digits, _ . : and -", in->path);
 }

@@ -15,4 +15,8 @@
 /* True when s[0..n) is a valid external id. */
 bool device_external_id_valid(const char *s, size_t n);
 
+/* The same rule as a schema check (schema.h), for a string field that holds an id. */
+struct field_check_input;
+const char *device_external_id_check(const struct field_check_input *in, int *status);
+
 #endif

@@ -3,6 +3,8 @@
  */
 #include "json_writer.h"
 
+#include <stdarg.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -212,4 +214,15 @@ struct jw *jw_text_begin(struct jw_text *text, struct arena *arena)
 	buf_init(&text->b, arena);
 	jw_init(&text->w, &text->b);
 	return &text->w;
+}
+
+void jw_object_of_strings(struct jw *w, const char *key, ...)
+{
+	va_list ap;
+	va_start(ap, key);
+	jw_object_begin(w);
+	for (; key; key = va_arg(ap, const char *))
+		jw_member_string(w, key, va_arg(ap, const char *));
+	jw_object_end(w);
+	va_end(ap);
 }

@@ -51,6 +51,8 @@ void jw_member_string(struct jw *w, const char *key, const char *s);
 void jw_member_int(struct jw *w, const char *key, long long v);
 void jw_member_bool(struct jw *w, const char *key, bool v);
 void jw_member_raw(struct jw *w, const char *key, const char *json);
+/* A whole object of string members: key, value, key, value, …, NULL (a NULL value writes null). */
+void jw_object_of_strings(struct jw *w, const char *key, ...) __attribute__((sentinel));
 
 /* Escapes s as a quoted JSON string into dst (at most cap bytes); returns bytes written. */
 size_t json_escape_into(char *dst, size_t cap, const char *s);

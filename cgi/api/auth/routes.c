@@ -149,11 +149,8 @@ static int sessions_list(struct request *req)
 /* DELETE /api/auth/sessions/:id — 204; 404 unless it is a live session of the caller. */
 static int session_revoke(struct request *req)
 {
-	PGresult *res = db_run(req, auth_revoke_session, req->caller.user_id, req_param(req, "id"));
-	if (!res)
+	if (!db_row(req, "session not found", auth_revoke_session, req->caller.user_id, req_param(req, "id")))
 		return req->status;
-	if (PQntuples(res) == 0)
-		return reply_error(req, 404, "session not found");
 	return reply_empty(req);
 }
 

@@ -132,22 +132,18 @@ static int device_patch(struct request *req)
 	bool zone_set = body_has(req, "zoneId");
 	if (!name && !zone_set)
 		return reply_error(req, 400, "body: nothing to update");
-	PGresult *res = db_run(req, devices_update, req_param(req, "id"), name, db_param_bool(zone_set),
-			       body_string(req, "zoneId"));
-	if (res && PQntuples(res) == 1 && announce_row_or_reply(req, "device.updated", res, device_columns, DEVICE_COL_STATE))
+	PGresult *res = db_row(req, "device not found", devices_update, req_param(req, "id"), name,
+			       db_param_bool(zone_set), body_string(req, "zoneId"));
+	if (!res || announce_row_or_reply(req, "device.updated", res, device_columns, DEVICE_COL_STATE))
 		return req->status;
-	return reply_row_or_404(req, res, device_columns, "device not found");
+	return reply_row(req, res, device_columns);
 }
 
 /* DELETE /api/devices/:id — 204; its commands go with it, its MQTT session is dropped. */
 static int device_delete(struct request *req)
 {
-	PGresult *res = db_run(req, devices_delete, req_param(req, "id"));
-	if (!res)
-		return req->status;
-	if (PQntuples(res) == 0)
-		return reply_error(req, 404, "device not found");
-	if (announce_row_or_reply(req, "device.deleted", res, device_deleted_columns, -1) ||
+	PGresult *res = db_row(req, "device not found", devices_delete, req_param(req, "id"));
+	if (!res || announce_row_or_reply(req, "device.deleted", res, device_deleted_columns, -1) ||
 	    device_announce_credentials(req, db_value(res, 0, DELETED_COL_EXTERNAL_ID), "deleted"))
 		return req->status;
 	return reply_empty(req);
@@ -156,13 +152,9 @@ static int device_delete(struct request *req)
 /* POST /api/devices/:id/command {action, ...params} — 202, queued for mqttd. */
 static int device_command(struct request *req)
 {
-	PGresult *target = db_run(req, devices_command_target, req_param(req, "id")), *queued;
-	if (!target)
-		return req->status;
-	if (PQntuples(target) == 0)
-		return reply_error(req, 404, "device not found");
+	PGresult *target = db_row(req, "device not found", devices_command_target, req_param(req, "id")), *queued;
 	const char *params_json;
-	if (device_command_or_reply(req, target, &params_json))
+	if (!target || device_command_or_reply(req, target, &params_json))
 		return req->status;
 	if (strcmp(db_value(target, 0, TARGET_COL_STATUS), "online") != 0)
 		return reply_error(req, 409, "device is offline");
@@ -176,12 +168,8 @@ static int device_commands(struct request *req)
 {
 	const char *id = req_param(req, "id"), *limit = req_query(req, "limit");
 	PGresult *res = db_run(req, device_commands_recent, id, limit ? limit : "50");
-	if (res && PQntuples(res) == 0) { /* no commands, or no device? */
-		PGresult *found = db_run(req, devices_exists, id);
-		if (found && PQntuples(found) == 0)
-			return reply_error(req, 404, "device not found");
-		res = found ? res : NULL;
-	}
+	if (res && PQntuples(res) == 0 && !db_row(req, "device not found", devices_exists, id))
+		return req->status; /* no commands, and no device either */
 	return reply_rows(req, res, device_command_columns);
 }
 
@@ -189,17 +177,11 @@ static int device_commands(struct request *req)
 static int device_token_rotate(struct request *req)
 {
 	const char *token = token_new(req->arena);
-	PGresult *res = db_run(req, devices_set_token_hash, req_param(req, "id"), token_hash(req->arena, token));
-	if (!res)
+	PGresult *res = db_row(req, "device not found", devices_set_token_hash, req_param(req, "id"),
+			       token_hash(req->arena, token));
+	if (!res || device_announce_credentials(req, db_value(res, 0, 0), "rotated"))
 		return req->status;
-	if (PQntuples(res) == 0)
-		return reply_error(req, 404, "device not found");
-	if (device_announce_credentials(req, db_value(res, 0, 0), "rotated"))
-		return req->status;
-	struct jw *w = reply_json(req);
-	jw_object_begin(w);
-	jw_member_string(w, "deviceToken", token);
-	jw_object_end(w);
+	jw_object_of_strings(reply_json(req), "deviceToken", token, NULL);
 	return reply_ok(req);
 }
 

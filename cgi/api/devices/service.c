@@ -1,39 +1,19 @@
 /*
- * service.c — rules of the devices module (api-devices).
- *
- * What the kinds of a schema cannot say about device input lives here, as check
- * functions the route tables name (the external id alphabet, which is libstation's
- * external_id.h, and who may send factory_reset), and what needs the database: whether
- * a command fits the device's type (the type's declared commands and params, SPEC §4;
- * the params format is in docs/devices.md). Also the host a new device is told to dial.
- * Push messages (SPEC §6) and credential notices are built here with the JSON writer,
- * never in SQL, and sent through repo.c inside the caller's transaction.
- * No SQL text here; no token ever reaches a log or a message.
+ * service.c — rules of the devices module (api-devices) that a route table cannot hold:
+ * who may send factory_reset (a check the table names), whether a command fits the
+ * device's type (its declared commands, and params checked by the schema validator with
+ * fields made from the type's capabilities; SPEC §4, docs/devices.md), and the credential
+ * notice the MQTT side acts on. No SQL here; no token ever reaches a log or a message.
  */
 #include "service.h"
 
 #include <string.h>
 
-#include "external_id.h"
 #include "json_reader.h"
-#include "json_writer.h"
-#include "log.h"
-#include "notify.h"
 #include "repo.h"
-#include "timeutil.h"
 
 /* Largest command params object (bytes of JSON) forwarded to a device. */
 #define COMMAND_PARAMS_MAX 4096
-
-/* Parses a jsonb column's text (always valid JSON); NULL if it somehow is not. */
-static struct json_object *parse_column(struct arena *arena, const char *text)
-{
-	const char *error = NULL;
-	struct json_object *v = text ? json_parse(arena, text, strlen(text), 32, &error) : NULL;
-	if (text && !v)
-		log_error("device type holds invalid JSON (%s)", error);
-	return v;
-}
 
 /* A number parameter: any refusal, null or a string included, names the range. */
 static const char *number_param_check(const struct field_check_input *in, int *status)
@@ -64,15 +44,6 @@ static struct field param_field(const char *name, struct json_object *capabiliti
 	return f;
 }
 
-const char *device_external_id_check(const struct field_check_input *in, int *status)
-{
-	(void)status;
-	const char *id = json_object_get_string(in->value);
-	return device_external_id_valid(id, strlen(id))
-		       ? NULL
-		       : arena_printf(in->arena, "%s: must contain only letters, digits, _ . : and -", in->path);
-}
-
 const char *device_action_check(const struct field_check_input *in, int *status)
 {
 	const struct request *req = in->ctx;
@@ -88,13 +59,13 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 	const char *type = db_value(target, 0, TARGET_COL_TYPE);
 	struct json_object *declared = NULL;
 	if (strcmp(action, "factory_reset") != 0 && strcmp(action, "reboot") != 0) {
-		declared = json_array_find(parse_column(req->arena, db_value(target, 0, TARGET_COL_COMMANDS)), "action", action);
+		declared = json_array_find(db_value_json(req, target, 0, TARGET_COL_COMMANDS), "action", action);
 		if (!declared)
 			return reply_error(req, 400, "action: not supported by %s", type);
 	}
 	struct json_object *params = declared ? json_get_array(declared, "params") : NULL;
 	size_t n = params ? json_object_array_length(params) : 0;
-	struct json_object *capabilities = n ? parse_column(req->arena, db_value(target, 0, TARGET_COL_CAPABILITIES)) : NULL;
+	struct json_object *capabilities = n ? db_value_json(req, target, 0, TARGET_COL_CAPABILITIES) : NULL;
 	struct field *fields = arena_alloc(req->arena, (n + 1) * sizeof *fields);
 	for (size_t i = 0; i < n; i++)
 		fields[i] = param_field(json_object_get_string(json_object_array_get_idx(params, i)), capabilities);
@@ -116,10 +87,6 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 int device_announce_credentials(struct request *req, const char *external_id, const char *action)
 {
 	struct jw_text text;
-	struct jw *w = jw_text_begin(&text, req->arena);
-	jw_object_begin(w);
-	jw_member_string(w, "externalId", external_id);
-	jw_member_string(w, "action", action);
-	jw_object_end(w);
+	jw_object_of_strings(jw_text_begin(&text, req->arena), "externalId", external_id, "action", action, NULL);
 	return notify_or_reply(req, "device_credentials", text.b.data);
 }

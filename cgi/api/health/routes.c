@@ -22,12 +22,7 @@ static int health_get(struct request *req)
 {
 	if (!db_run(req, health_ping))
 		return req->status;
-	struct jw *w = reply_json(req);
-	jw_object_begin(w);
-	jw_member_string(w, "status", "ok");
-	jw_member_string(w, "version", PACKAGE_VERSION);
-	jw_member_string(w, "db", "ok");
-	jw_object_end(w);
+	jw_object_of_strings(reply_json(req), "status", "ok", "version", PACKAGE_VERSION, "db", "ok", NULL);
 	return reply_ok(req);
 }
 
