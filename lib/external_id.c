@@ -1,11 +1,8 @@
 /*
- * external_id.c — the external id rule (see external_id.h).
+ * external_id.c — the external id rule (see external_id.h). Self-contained: the broker
+ * plugin compiles this file alone, without the rest of libstation.
  */
 #include "external_id.h"
-
-#include <string.h>
-
-#include "schema.h"
 
 bool device_external_id_valid(const char *s, size_t n)
 {
@@ -18,13 +15,4 @@ bool device_external_id_valid(const char *s, size_t n)
 			return false;
 	}
 	return true;
-}
-
-const char *device_external_id_check(const struct field_check_input *in, int *status)
-{
-	(void)status;
-	const char *id = json_object_get_string(in->value);
-	return device_external_id_valid(id, strlen(id))
-		       ? NULL
-		       : arena_printf(in->arena, "%s: must contain only letters, digits, _ . : and -", in->path);
 }
