@@ -11,18 +11,20 @@
 
 #include <stdlib.h>
 
+#include "statement.h"
+
 /* A job never waits forever: not for a row lock held by another program, not on a
  * runaway statement. SET LOCAL semantics: both end with the transaction. */
-static struct db_stmt limits_stmt = DB_STMT(0,
+STATEMENT_LOCAL(cron_limits, 0,
 	"SELECT set_config('lock_timeout', '30s', true), set_config('statement_timeout', '10min', true)");
 
-static struct db_stmt lock_stmt = DB_STMT(1,
+STATEMENT_LOCAL(cron_lock, 1,
 	"SELECT pg_try_advisory_xact_lock($1::bigint)");
 
 /* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
  * with mqttd. `silent` is read twice, so PostgreSQL computes it once; a data-modifying CTE
  * (`recorded`) runs to completion whether or not the final SELECT reads it. */
-static struct db_stmt silent_stmt = DB_STMT(1,
+STATEMENT_LOCAL(cron_silent, 1,
 	"WITH silent AS ("
 	"  SELECT s.id, s.name, s.type FROM devices_mark_silent_offline($1::integer) s), "
 	"recorded AS ("
@@ -32,12 +34,12 @@ static struct db_stmt silent_stmt = DB_STMT(1,
 	"  FROM silent) "
 	"SELECT id, name, type FROM silent ORDER BY id");
 
-static struct db_stmt expire_stmt = DB_STMT(0,
+STATEMENT_LOCAL(cron_expire, 0,
 	"UPDATE device_commands SET status = 'expired' WHERE status = 'queued' AND expires_at <= now()");
 
 /* A revoked row of a family that still has a live token is kept until it expires: it is
  * what lets auth recognise a replayed (rotated) token and revoke the family. */
-static struct db_stmt tokens_stmt = DB_STMT(1,
+STATEMENT_LOCAL(cron_dead_tokens, 1,
 	"DELETE FROM refresh_tokens t "
 	"WHERE t.expires_at <= now() "
 	"OR (t.revoked_at < now() - make_interval(secs => $1::integer) "
@@ -45,15 +47,12 @@ static struct db_stmt tokens_stmt = DB_STMT(1,
 	"                    WHERE live.family_id = t.family_id AND live.revoked_at IS NULL "
 	"                    AND live.expires_at > now()))");
 
-static struct db_stmt events_stmt = DB_STMT(1,
+STATEMENT_LOCAL(cron_old_events, 1,
 	"DELETE FROM device_events WHERE created_at < now() - make_interval(days => $1::integer)");
 
-/* Runs a statement that changes rows; *changed is how many. */
-static enum db_status exec_counting(struct db *db, struct arena *arena, struct db_stmt *stmt,
-				    const char *const *params, long long *changed)
+/* *changed: how many rows the statement changed. */
+static enum db_status counted(enum db_status st, PGresult *res, long long *changed)
 {
-	PGresult *res;
-	enum db_status st = db_exec(db, arena, stmt, params, &res);
 	if (st == DB_OK)
 		*changed = strtoll(PQcmdTuples(res), NULL, 10);
 	return st;
@@ -62,12 +61,8 @@ static enum db_status exec_counting(struct db *db, struct arena *arena, struct d
 enum db_status cron_repo_lock(struct db *db, struct arena *arena, long long key, bool *acquired)
 {
 	PGresult *res;
-	enum db_status st = db_exec(db, arena, &limits_stmt, NULL, NULL);
-	if (st != DB_OK)
-		return st;
-	const char *params[] = { arena_printf(arena, "%lld", key) };
-	st = db_exec(db, arena, &lock_stmt, params, &res);
-	if (st == DB_OK)
+	enum db_status st = statement_exec(db, arena, cron_limits, NULL);
+	if (st == DB_OK && (st = statement_exec(db, arena, cron_lock, &res, arena_printf(arena, "%lld", key))) == DB_OK)
 		*acquired = db_bool(res, 0, 0);
 	return st;
 }
@@ -75,25 +70,27 @@ enum db_status cron_repo_lock(struct db *db, struct arena *arena, long long key,
 enum db_status cron_repo_mark_silent_offline(struct db *db, struct arena *arena, long timeout_seconds,
 					     PGresult **out)
 {
-	const char *params[] = { arena_printf(arena, "%ld", timeout_seconds) };
-	return db_exec(db, arena, &silent_stmt, params, out);
+	return statement_exec(db, arena, cron_silent, out, arena_printf(arena, "%ld", timeout_seconds));
 }
 
 enum db_status cron_repo_expire_commands(struct db *db, struct arena *arena, long long *changed)
 {
-	return exec_counting(db, arena, &expire_stmt, NULL, changed);
+	PGresult *res = NULL;
+	return counted(statement_exec(db, arena, cron_expire, &res), res, changed);
 }
 
 enum db_status cron_repo_delete_dead_refresh_tokens(struct db *db, struct arena *arena, long grace_seconds,
 						    long long *changed)
 {
-	const char *params[] = { arena_printf(arena, "%ld", grace_seconds) };
-	return exec_counting(db, arena, &tokens_stmt, params, changed);
+	PGresult *res = NULL;
+	return counted(statement_exec(db, arena, cron_dead_tokens, &res, arena_printf(arena, "%ld", grace_seconds)), res,
+		       changed);
 }
 
 enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *arena, long retention_days,
 						  long long *changed)
 {
-	const char *params[] = { arena_printf(arena, "%ld", retention_days) };
-	return exec_counting(db, arena, &events_stmt, params, changed);
+	PGresult *res = NULL;
+	return counted(statement_exec(db, arena, cron_old_events, &res, arena_printf(arena, "%ld", retention_days)), res,
+		       changed);
 }
