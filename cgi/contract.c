@@ -6,8 +6,9 @@
  * code cannot disagree about what a route may say. Implied errors follow from the
  * declaration: a body or query can be refused (400), a route that is not public
  * authenticates (401) and authorizes (403), path ids may not exist (404), bodies can be
- * too large or of the wrong type (413, 415); every route can fail (500) or find the
- * database down (503).
+ * too large or of the wrong type (413, 415), and the CSRF guard (caller.c) refuses an
+ * unsafe request carrying a cookie that is not JSON (415) or comes from another origin
+ * (403) — on public routes too; every route can fail (500) or find the database down (503).
  */
 #include <string.h>
 
@@ -26,6 +27,8 @@ static unsigned implied_errors(const struct route *r)
 		errors |= ERR_413 | ERR_415;
 	if (r->who != WHO_PUBLIC)
 		errors |= ERR_401 | ERR_403;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		errors |= ERR_403 | ERR_415; /* the CSRF guard */
 	if (strchr(r->path, ':'))
 		errors |= ERR_404;
 	return errors;

@@ -21,6 +21,8 @@ int router_match(struct request *req, const struct route *routes);
 void router_dispatch(struct request *req, const struct route *routes);
 /* router.c: prints the table as JSON lines (for the authorization-matrix test). */
 void router_print(const char *module, const struct route *routes);
+/* openapi.c: prints the module's OpenAPI path items as {"module","paths"} (station-openapi). */
+void openapi_print(const char *module, const struct route *routes);
 
 /* contract.c: the statuses a route may answer — its successes, the errors its
  * declaration implies (see runtime.h) and those it declares. */

@@ -99,7 +99,8 @@ struct reply_shape {
 /*
  * Errors a handler itself may answer. The runtime's own are implied by the declaration:
  * 400 with a body or query, 401/403 unless public, 404 with path ids, 413/415 with a
- * body, 405 and 404 for unknown routes, 500, and 503 when the database is down.
+ * body, 403/415 of the CSRF guard on every method but GET, 405 and 404 for unknown
+ * routes, 500, and 503 when the database is down.
  */
 #define ERR_400 (1u << 0)
 #define ERR_401 (1u << 1)

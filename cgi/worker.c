@@ -147,6 +147,10 @@ int worker_main(const char *module, const struct route *routes)
 		router_print(module, routes);
 		return 0;
 	}
+	if (getenv("STATION_PRINT_OPENAPI")) {
+		openapi_print(module, routes);
+		return 0;
+	}
 	if (cfg_load() != 0)
 		return 2;
 	const char *jwt = cfg_read_secret("auth.jwt_secret_file", 32);

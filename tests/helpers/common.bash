@@ -11,6 +11,9 @@
 #   STATION_SRC_DIR    the checkout
 #   STATION_CONFIG     .run/station.conf
 #   STATION_MQTT_PORT  the broker on 127.0.0.1 (1883)
+#   STATION_CONTRACT_LOG  when set, `api` appends every response to it, one JSON line
+#                      {method,path,status,body}; tests/contract/ holds them all to the
+#                      API document at the end of the run (docs/api.md)
 #
 # HTTP
 #   api METHOD PATH [CURL ARG…]     request; sets $status_code, $body and $headers (header block)
@@ -78,7 +81,16 @@ api() {
 	}
 	body=$(cat "$tmp/body" 2>/dev/null)
 	headers=$(tr -d '\r' <"$tmp/headers")
+	[ -z "${STATION_CONTRACT_LOG:-}" ] || _station_contract_record "$method" "$path" "$tmp/body"
 	rm -rf "$tmp"
+}
+
+# _station_contract_record METHOD PATH BODY_FILE: one line of $STATION_CONTRACT_LOG for the
+# response just received (the path without its query). Recording never fails a test.
+_station_contract_record() {
+	[ -e "$3" ] || : >"$3"
+	jq -cn --arg method "$1" --arg path "${2%%\?*}" --argjson status "$status_code" --rawfile body "$3" \
+		'{method: $method, path: $path, status: $status, body: $body}' >>"$STATION_CONTRACT_LOG" 2>/dev/null || true
 }
 
 api_json() {
