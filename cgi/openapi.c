@@ -26,9 +26,6 @@
 
 #include "internal.h"
 
-#define DEFAULT_STRING_MAX 255 /* lib/schema.c: what an unset max means on input */
-#define DEFAULT_ARRAY_MAX 100
-#define EMAIL_MAX 254          /* lib/schema.c: no valid email is longer */
 
 /* Where a schema is used: input bounds default as the validator's do, replies are closed. */
 enum schema_use { USE_BODY, USE_QUERY, USE_REPLY };
@@ -136,7 +133,7 @@ static void write_string_kind(struct jw *w, const struct field *f, bool nullable
 	case FIELD_EMAIL:
 		jw_member_string(w, "format", "email");
 		if (use != USE_REPLY)
-			jw_member_int(w, "maxLength", EMAIL_MAX);
+			jw_member_int(w, "maxLength", SCHEMA_EMAIL_MAX);
 		break;
 	case FIELD_TIME:
 		jw_member_string(w, "format", "date-time");
@@ -152,7 +149,7 @@ static void write_string_kind(struct jw *w, const struct field *f, bool nullable
 		break;
 	default:
 		write_bound(w, "minLength", f->min, 0, false);
-		write_bound(w, "maxLength", f->max, DEFAULT_STRING_MAX, use != USE_REPLY);
+		write_bound(w, "maxLength", f->max, SCHEMA_STRING_MAX_DEFAULT, use != USE_REPLY);
 		break;
 	}
 }
@@ -212,7 +209,7 @@ static void write_field_schema(struct jw *w, const struct field *f, enum schema_
 			write_field_schema(w, f->items, use);
 		}
 		write_bound(w, "minItems", f->min, 0, false);
-		write_bound(w, "maxItems", f->max, DEFAULT_ARRAY_MAX, use != USE_REPLY);
+		write_bound(w, "maxItems", f->max, SCHEMA_ARRAY_MAX_DEFAULT, use != USE_REPLY);
 		break;
 	case FIELD_ANY: /* any JSON value */
 		break;

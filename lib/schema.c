@@ -15,8 +15,6 @@
 #include "utf8.h"
 #include "uuid.h"
 
-#define DEFAULT_STRING_MAX 255
-#define DEFAULT_ARRAY_MAX 100
 
 struct validation;
 static const char *validate_value(struct validation *vd, const char *path, struct json_object *v,
@@ -33,7 +31,7 @@ static bool email_is_valid(const char *s)
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == ',')
 			return false;
-	return strlen(s) <= 254;
+	return strlen(s) <= SCHEMA_EMAIL_MAX;
 }
 
 static const char *enum_message(struct arena *a, const char *path, const char *const *values)
@@ -78,7 +76,7 @@ static const char *check_string(struct arena *a, const char *path, const char *s
 	default: {
 		/* Characters: the text is valid UTF-8, the parser or request.c checked. */
 		long long n = f->bytes ? (long long)len : (long long)utf8_codepoints(s);
-		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_STRING_MAX);
+		long long min = bound_or(f->min, 0), max = bound_or(f->max, SCHEMA_STRING_MAX_DEFAULT);
 		const char *unit = f->bytes ? "bytes" : "characters";
 		if (n < min)
 			return min == 1 ? arena_printf(a, "%s: must not be empty", path)
@@ -159,7 +157,7 @@ static const char *validate_kind(struct validation *vd, const char *path, struct
 		if (jt != json_type_array)
 			return arena_printf(a, "%s: must be an array", path);
 		long long n = (long long)json_object_array_length(v);
-		long long min = bound_or(f->min, 0), max = bound_or(f->max, DEFAULT_ARRAY_MAX);
+		long long min = bound_or(f->min, 0), max = bound_or(f->max, SCHEMA_ARRAY_MAX_DEFAULT);
 		if (n < min || n > max)
 			return arena_printf(a, "%s: must have between %lld and %lld items", path, min, max);
 		for (long long idx = 0; f->items && idx < n; idx++) {

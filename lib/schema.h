@@ -23,6 +23,12 @@
 
 struct db_column;
 
+/* What an unset max means on input: nothing untrusted is unbounded. */
+#define SCHEMA_STRING_MAX_DEFAULT 255
+#define SCHEMA_ARRAY_MAX_DEFAULT 100
+/* No valid email is longer. */
+#define SCHEMA_EMAIL_MAX 254
+
 enum field_type {
 	FIELD_STRING,  /* min/max: length in characters, or in bytes with .bytes (default max 255) */
 	FIELD_INT,     /* min/max: value */
