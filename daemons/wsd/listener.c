@@ -60,12 +60,15 @@ struct listener {
 	bool reading;             /* POLLIN wanted on wsi */
 	PGnotify *held;           /* taken from libpq, waiting for a client to catch up */
 	long long last_intake_ms; /* monotonic time of the last fan-out */
+	bool in_writeable;        /* inside wsi's writeable callback */
 	lws_sorted_usec_list_t link_sul;   /* the link's deadline */
+	lws_sorted_usec_list_t rearm_sul;  /* POLLOUT again, after a writeable callback */
 	lws_sorted_usec_list_t intake_sul;
 	struct wsd *wsd;
 };
 
 static void link_timer(lws_sorted_usec_list_t *sul);
+static void rearm(lws_sorted_usec_list_t *sul);
 static void intake(lws_sorted_usec_list_t *sul);
 
 bool listener_up(const struct wsd *w)
@@ -146,7 +149,11 @@ static void watch(struct listener *l)
 	short events = db_link_events(l->link);
 	if (l->wsi && !l->up) {
 		set_reading(l, (events & POLLIN) != 0);
-		if (events & POLLOUT)
+		/* lws drops POLLOUT after a raw descriptor's writeable callback returns: asked
+		 * from inside one, it is asked again on the next loop turn. */
+		if ((events & POLLOUT) && l->in_writeable)
+			lws_sul_schedule(l->wsd->context, 0, &l->rearm_sul, rearm, 1);
+		else if (events & POLLOUT)
 			lws_callback_on_writable(l->wsi);
 	}
 	long timeout = db_link_timeout_ms(l->link, time_monotonic_ms());
@@ -184,6 +191,13 @@ static void step(struct listener *l, short revents)
 		break;
 	}
 	watch(l);
+}
+
+static void rearm(lws_sorted_usec_list_t *sul)
+{
+	struct listener *l = lws_container_of(sul, struct listener, rearm_sul);
+	if (l->wsi && !l->up && (db_link_events(l->link) & POLLOUT))
+		lws_callback_on_writable(l->wsi);
 }
 
 static void link_timer(lws_sorted_usec_list_t *sul)
@@ -267,7 +281,9 @@ int listener_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
 		if (!l || wsi != l->wsi)
 			return 0;
+		l->in_writeable = true;
 		step(l, POLLOUT);
+		l->in_writeable = false;
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (l && wsi == l->wsi) {
@@ -304,6 +320,7 @@ void listener_stop(struct wsd *w)
 	if (!l)
 		return;
 	lws_sul_cancel(&l->link_sul);
+	lws_sul_cancel(&l->rearm_sul);
 	lws_sul_cancel(&l->intake_sul);
 	l->up = false;
 	l->wsi = NULL; /* lws_context_destroy() closes it; its close callback is ignored */
