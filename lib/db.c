@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -139,23 +138,6 @@ int db_connect(struct db *db)
 	}
 	db_adopt(db, conn);
 	return 0;
-}
-
-void db_connect_with_backoff(struct db *db)
-{
-	long max_ms = cfg_int("db.retry_max_ms");
-	long delay_ms = 100;
-	int attempt = 0;
-	while (db_connect(db) != 0) {
-		attempt++;
-		if (attempt == 1 || delay_ms >= max_ms)
-			log_warn("database unreachable (%s); retrying in %ld ms", db->last_error, delay_ms);
-		struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-		delay_ms = delay_ms * 2 > max_ms ? max_ms : delay_ms * 2;
-	}
-	if (attempt > 0)
-		log_info("database connected after %d retries", attempt);
 }
 
 /*

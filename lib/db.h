@@ -42,8 +42,6 @@ struct db;
 struct db *db_new(const char *application_name);
 /* One connection attempt bounded by db.connect_timeout; 0 on success. */
 int db_connect(struct db *db);
-/* Daemons and tools: retries with exponential backoff (capped by db.retry_max_ms) until it works. */
-void db_connect_with_backoff(struct db *db);
 /* Closes the connection and frees db. */
 void db_close(struct db *db);
 /* Bounds every statement of every later connection (0: no bound, the default). Set at
