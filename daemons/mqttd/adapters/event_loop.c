@@ -13,7 +13,8 @@
  *
  * The stop signals are blocked except inside ppoll(), so a SIGTERM can neither be
  * missed nor interrupt a transaction. On stop: write the queued telemetry (one
- * attempt), record acknowledged commands, DISCONNECT from the broker, return 0.
+ * attempt, if the database is connected: a stop never waits for a reconnection),
+ * record acknowledged commands, DISCONNECT from the broker, return 0.
  */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
