@@ -4,7 +4,10 @@
  * Sessions always run with TimeZone=UTC and DateStyle=ISO so that db_time_to_rfc3339()
  * reads one format. A dead connection (the server restarted) is noticed before a
  * statement is sent — an idle socket that turns readable has been closed by the server —
- * so the first request after a restart is served instead of failing.
+ * so the first request after a restart is served instead of failing. A worker's db_exec
+ * reconnects by itself (blocking up to db.connect_timeout); a daemon's does not
+ * (db_set_reconnect(db, false)): its db_link connects without blocking and hands the
+ * connection over with db_adopt().
  */
 #include "db.h"
 
@@ -12,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -21,6 +23,7 @@ struct db {
 	PGconn *conn;
 	const char *application_name;
 	long statement_timeout_ms; /* 0: none */
+	bool reconnects;           /* db_exec may connect by itself (workers); daemons: false */
 	unsigned generation;
 	bool in_transaction;
 	char last_error[256];
@@ -37,12 +40,18 @@ struct db *db_new(const char *application_name)
 	if (!db)
 		abort();
 	db->application_name = application_name;
+	db->reconnects = true;
 	return db;
 }
 
 void db_set_statement_timeout(struct db *db, long ms)
 {
 	db->statement_timeout_ms = ms;
+}
+
+void db_set_reconnect(struct db *db, bool on)
+{
+	db->reconnects = on;
 }
 
 unsigned db_generation(const struct db *db) { return db->generation; }
@@ -55,6 +64,11 @@ static void db_drop(struct db *db)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->in_transaction = false;
+}
+
+void db_disconnect(struct db *db)
+{
+	db_drop(db);
 }
 
 void db_close(struct db *db)
@@ -71,43 +85,59 @@ static void db_notice_ignore(void *arg, const char *message)
 	(void)message;
 }
 
-int db_connect(struct db *db)
+/*
+ * The connection parameters, written once for db_connect() and db_connect_start(): the
+ * configured conninfo, connect_timeout, the program's application_name and the session
+ * options (UTC, ISO dates, the statement timeout). options must outlive the call.
+ */
+static void db_params(const struct db *db, const char *keys[5], const char *values[5], char options[96])
+{
+	snprintf(options, 96, "-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=%ld",
+		 db->statement_timeout_ms);
+	keys[0] = "dbname", values[0] = cfg_string("db.conninfo");
+	keys[1] = "connect_timeout", values[1] = cfg_string("db.connect_timeout");
+	keys[2] = "application_name", values[2] = db->application_name;
+	keys[3] = "options", values[3] = options;
+	keys[4] = NULL, values[4] = NULL;
+}
+
+void db_note_error(struct db *db, const char *message)
+{
+	snprintf(db->last_error, sizeof db->last_error, "%s", message && *message ? message : "connection failed");
+	db->last_error[strcspn(db->last_error, "\n")] = '\0';
+}
+
+void db_adopt(struct db *db, PGconn *conn)
 {
 	db_drop(db);
-	char options[96];
-	snprintf(options, sizeof options, "-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=%ld",
-		 db->statement_timeout_ms);
-	const char *keys[] = { "dbname", "connect_timeout", "application_name", "options", NULL };
-	const char *values[] = { cfg_string("db.conninfo"), cfg_string("db.connect_timeout"),
-				 db->application_name, options, NULL };
-	db->conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		snprintf(db->last_error, sizeof db->last_error, "%s", PQerrorMessage(db->conn));
-		db->last_error[strcspn(db->last_error, "\n")] = '\0';
-		db_drop(db);
-		return -1;
-	}
+	db->conn = conn;
 	PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
 	db->generation = ++db_generation_counter;
 	db->last_error[0] = '\0';
-	return 0;
 }
 
-void db_connect_with_backoff(struct db *db)
+PGconn *db_connect_start(struct db *db)
 {
-	long max_ms = cfg_int("db.retry_max_ms");
-	long delay_ms = 100;
-	int attempt = 0;
-	while (db_connect(db) != 0) {
-		attempt++;
-		if (attempt == 1 || delay_ms >= max_ms)
-			log_warn("database unreachable (%s); retrying in %ld ms", db->last_error, delay_ms);
-		struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-		delay_ms = delay_ms * 2 > max_ms ? max_ms : delay_ms * 2;
+	const char *keys[5], *values[5];
+	char options[96];
+	db_params(db, keys, values, options);
+	return PQconnectStartParams(keys, values, 1);
+}
+
+int db_connect(struct db *db)
+{
+	db_drop(db);
+	const char *keys[5], *values[5];
+	char options[96];
+	db_params(db, keys, values, options);
+	PGconn *conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		db_note_error(db, PQerrorMessage(conn));
+		PQfinish(conn);
+		return -1;
 	}
-	if (attempt > 0)
-		log_info("database connected after %d retries", attempt);
+	db_adopt(db, conn);
+	return 0;
 }
 
 /*
@@ -137,6 +167,14 @@ static bool db_ready(struct db *db)
 		return db->conn && PQstatus(db->conn) == CONNECTION_OK;
 	if (db_idle_connection_alive(db))
 		return true;
+	if (!db->reconnects) {
+		if (db->conn)
+			db_note_error(db, PQerrorMessage(db->conn));
+		else if (!db->last_error[0])
+			db_note_error(db, "not connected");
+		db_drop(db);
+		return false;
+	}
 	if (db->conn)
 		log_warn("database connection lost; reconnecting");
 	return db_connect(db) == 0;

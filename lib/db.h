@@ -1,6 +1,7 @@
 /*
- * db.h — the one database helper: a libpq connection that reconnects by itself,
- * statements that are always parameterized, and rows written as JSON through a map.
+ * db.h — the one database helper: a libpq connection that reconnects by itself (in a
+ * daemon, db_link.h keeps it instead, without blocking), statements that are always
+ * parameterized, and rows written as JSON through a map.
  *
  * A statement is declared once, beside its column map, in a repo.c file:
  *
@@ -43,20 +44,34 @@ struct db;
 struct db *db_new(const char *application_name);
 /* One connection attempt bounded by db.connect_timeout; 0 on success. */
 int db_connect(struct db *db);
-/* Daemons and tools: retries with exponential backoff (capped by db.retry_max_ms) until it works. */
-void db_connect_with_backoff(struct db *db);
 /* Closes the connection and frees db. */
 void db_close(struct db *db);
 /* Bounds every statement of every later connection (0: no bound, the default). Set at
- * connect, so a silent reconnection inside db_exec keeps it. */
+ * connect (db_connect or db_connect_start), so every reconnection keeps it. */
 void db_set_statement_timeout(struct db *db, long ms);
 /* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
 unsigned db_generation(const struct db *db);
 PGconn *db_conn(struct db *db);
 
 /*
+ * Daemons (see db_link.h): connecting without blocking. db_set_reconnect(db, false) makes
+ * db_exec answer DB_UNAVAILABLE when it finds no connection or a dead one, instead of
+ * connecting by itself (the default, for workers and tools). db_connect_start() begins a
+ * connection with exactly db_connect()'s parameters, for the caller to drive with
+ * PQconnectPoll (NULL only when memory ran out); db_adopt() hands db a connection that
+ * reached CONNECTION_OK (the generation increases); db_note_error() records why an
+ * attempt failed, for db_last_error(); db_disconnect() drops the connection.
+ */
+void db_set_reconnect(struct db *db, bool on);
+PGconn *db_connect_start(struct db *db);
+void db_adopt(struct db *db, PGconn *conn);
+void db_note_error(struct db *db, const char *message);
+void db_disconnect(struct db *db);
+
+/*
  * Runs a prepared statement. On DB_OK *out (if given) is the result, released with the
- * arena. Connection loss is detected and, outside a transaction, repaired before sending.
+ * arena. Connection loss is detected before sending and, outside a transaction, repaired
+ * (unless db_set_reconnect(db, false): then it is DB_UNAVAILABLE).
  */
 enum db_status db_exec(struct db *db, struct arena *arena, struct db_stmt *stmt,
 		       const char *const *params, PGresult **out);

@@ -3,14 +3,18 @@
  *
  * Start-up is honest (ARCHITECTURE.md rule 10): a configuration that does not load, a
  * value out of range or a missing/empty password file is said on stderr and the program
- * exits non-zero before touching the network. An unreachable database is retried with
- * capped backoff (as every daemon does), then: read the station id, LISTEN for
- * commands, reconcile stale online devices, connect to the broker, run the loop
- * (adapters/event_loop.c) until SIGTERM or SIGINT, shut down cleanly and exit 0.
+ * exits non-zero before touching the network. The database is connected through
+ * lib/db_link (LISTEN device_commands, capped backoff, as every daemon does); until the
+ * station id is read mqttd has no topics to subscribe to, so it waits for it first —
+ * polling the link, never blocking on it, a stop signal ending the wait — then
+ * reconciles stale online devices, connects to the broker, runs the loop
+ * (adapters/event_loop.c) until SIGTERM or SIGINT, shuts down cleanly and exits 0.
  *
  * Usage: station-mqttd   (configuration: $STATION_CONFIG, every key overridable by
  * STATION_<KEY>; see docs/mqttd.md). Never logs the MQTT password.
  */
+#define _GNU_SOURCE /* ppoll */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +60,6 @@ static int read_config(struct mqttd_config *c)
 	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout");
 	c->batch_max = (size_t)cfg_int("mqtt.batch_max");
 	c->batch_interval_ms = cfg_int("mqtt.batch_interval_ms");
-	c->db_retry_max_ms = cfg_int("db.retry_max_ms");
 	c->password = cfg_read_secret("mqtt.daemon_password_file", 1);
 	if (!c->password) {
 		log_error("cannot start without the MQTT password of the station's daemons");
@@ -65,26 +68,41 @@ static int read_config(struct mqttd_config *c)
 	return 0;
 }
 
-/* The station id, waiting out database outages; NULL when there is no station row. */
-static char *read_station_id(struct mqttd *m)
+/*
+ * The station id, waiting out database outages (polling the link; the stop signals are
+ * let through while waiting). NULL when there is no station row or a stop signal came
+ * first.
+ */
+static char *read_station_id(struct mqttd *m, const sigset_t *unblocked)
 {
-	for (;;) {
-		const char *id = NULL;
-		enum db_status st = repo_station_id(m->db, m->batch_arena, &id);
-		if (st == DB_OK) {
-			char *copy = id ? strdup(id) : NULL;
+	while (!stop_requested) {
+		if (mqttd_db_ready(m, false)) {
+			const char *id = NULL;
+			enum db_status st = repo_station_id(m->db, m->batch_arena, &id);
+			if (st == DB_OK) {
+				char *copy = id ? strdup(id) : NULL;
+				arena_reset(m->batch_arena);
+				return copy;
+			}
+			if (st != DB_UNAVAILABLE) {
+				/* The schema is not there (or broken): a retry would not help. */
+				log_error("cannot read the station id (%s); run station-migrate", db_last_error(m->db));
+				exit(1);
+			}
+			log_warn("cannot read the station id (%s); retrying", db_last_error(m->db));
 			arena_reset(m->batch_arena);
-			return copy;
+			mqttd_db_failed(m, st);
+			continue;
 		}
-		if (st != DB_UNAVAILABLE) {
-			/* The schema is not there (or broken): a retry would not help. */
-			log_error("cannot read the station id (%s); run station-migrate", db_last_error(m->db));
-			exit(1);
-		}
-		log_warn("cannot read the station id (%s); retrying", db_last_error(m->db));
-		arena_reset(m->batch_arena);
-		db_connect_with_backoff(m->db);
+		long long now = time_monotonic_ms();
+		long timeout = database_timeout_ms(&m->database, now);
+		struct pollfd pfd = { .fd = database_socket(&m->database), .events = database_events(&m->database) };
+		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+		int ready = ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout >= 0 ? &ts : NULL, unblocked);
+		if (ready > 0 && pfd.revents)
+			database_io(&m->database, time_monotonic_ms(), pfd.revents);
 	}
+	return NULL;
 }
 
 static void install_signals(sigset_t *unblocked)
@@ -119,15 +137,24 @@ int main(int argc, char **argv)
 	m.message_arena = arena_new();
 	m.batch_arena = arena_new();
 	m.db = db_new("station-mqttd");
-	db_connect_with_backoff(m.db);
-	m.station_id = read_station_id(&m);
+	database_init(&m.database, m.db, repo_listen_channels);
+	sigset_t unblocked;
+	install_signals(&unblocked);
+	m.station_id = read_station_id(&m, &unblocked);
 	if (!m.station_id) {
+		database_free(&m.database);
+		db_close(m.db);
+		arena_destroy(m.message_arena);
+		arena_destroy(m.batch_arena);
+		mosquitto_lib_cleanup();
+		if (stop_requested) {
+			log_info("stopped");
+			return 0;
+		}
 		log_error("the database has no station row (run station-migrate); not starting");
 		return 1;
 	}
-	database_init(&m.database, m.db, m.cfg.db_retry_max_ms);
 	pending_init(&m.pending, MQTTD_PENDING_MAX_MESSAGES, MQTTD_PENDING_MAX_BYTES);
-	mqttd_db_ready(&m, true); /* LISTEN device_commands before the first drain */
 	reconcile_heartbeats(&m);
 
 	struct broker_settings settings = {
@@ -148,8 +175,6 @@ int main(int argc, char **argv)
 	};
 	m.broker = broker_new(&settings, &handlers, &m);
 
-	sigset_t unblocked;
-	install_signals(&unblocked);
 	char port[16];
 	snprintf(port, sizeof port, "%d", m.cfg.port);
 	log_fields(LOG_INFO, "station-mqttd started", "stationId", m.station_id, "broker", m.cfg.host, "port", port,
@@ -158,6 +183,7 @@ int main(int argc, char **argv)
 
 	broker_free(m.broker);
 	pending_free(&m.pending);
+	database_free(&m.database);
 	db_close(m.db);
 	arena_destroy(m.message_arena);
 	arena_destroy(m.batch_arena);

@@ -2,10 +2,16 @@
  * listener.c — station-wsd's database connection: LISTEN station_events inside the
  * libwebsockets loop.
  *
- * The libpq socket joins the one service loop: a dup() of PQsocket() is adopted as a
- * raw descriptor (LWS_ADOPT_RAW_FILE_DESC), so lws polls it beside the clients and calls
- * listener_callback() when it turns readable. The dup matters: lws closes what it
- * adopted, libpq closes its own, and neither may close the other's descriptor.
+ * lib/db_link makes and keeps the connection (PQconnectStart/PQconnectPoll, LISTEN sent
+ * without waiting, capped backoff with jitter, an attempt abandoned after
+ * db.connect_timeout); this file joins its socket to the one service loop. A dup() of
+ * the link's socket is adopted as a raw descriptor (LWS_ADOPT_RAW_FILE_DESC), so lws
+ * polls it beside the clients — for reading or writing, as the link asks while it
+ * connects — and calls listener_callback() when it is ready; the link's deadline (the
+ * next attempt, or the end of one) is an lws timer. The dup matters: lws closes what it
+ * adopted, libpq closes its own, and neither may close the other's descriptor. libpq
+ * may change sockets between attempts, so the adopted dup is compared with the link's
+ * socket (same inode) after every step and replaced when it differs.
  *
  * Intake is paced by the fastest client. One notification is taken per loop turn and
  * fanned out; the next is taken once some client has written everything it was given
@@ -15,31 +21,30 @@
  * backlog, not wsd's memory. A burst therefore reaches a healthy client whole, however
  * long it is, and only a client slower than the fastest one can be dropped.
  *
- * When the connection is lost (PostgreSQL restarted) the adopted descriptor is closed,
- * clients stay connected, and reconnection attempts follow with exponential backoff
- * (lws timers, never sleeping in the loop); each success LISTENs again. db_exec() may
- * also reconnect silently when a query finds the old connection dead: db_generation()
- * tells, and the new connection is LISTENed and adopted the same way. Notifications sent
- * while no connection listened are lost (LISTEN/NOTIFY keeps nothing).
+ * When the connection is lost (PostgreSQL restarted, or a query found it dead) clients
+ * stay connected, pushes pause and the link reconnects; each new connection has
+ * LISTENed before it is used. Notifications sent while no connection listened are lost
+ * (LISTEN/NOTIFY keeps nothing).
  *
- * Must never sleep, spin on a dead socket, or run a query while one is in flight.
+ * Must never sleep, wait for the database, spin on a dead socket, or run a query while
+ * one is in flight.
  */
 #define _GNU_SOURCE /* F_DUPFD_CLOEXEC */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "db_link.h"
 #include "log.h"
 #include "repo.h"
 #include "timeutil.h"
 #include "wsd.h"
 
-/* The first pause between reconnection attempts; it doubles up to db.retry_max_ms. */
-#define RETRY_FIRST_MS 250
 /* With every client stalled, a notification is still taken this often (see above). */
 #define INTAKE_STALL_MS 100
 /* Notifications taken in one loop turn when no client is connected (nothing to pace). */
@@ -47,21 +52,23 @@
 
 struct listener {
 	struct db *db;
-	struct lws *wsi;          /* the adopted dup of PQsocket(), NULL when none */
-	unsigned generation;      /* db_generation() that was LISTENed and adopted */
+	struct db_link *link;
+	struct lws *wsi;          /* the adopted dup of the link's socket, NULL when none */
+	dev_t wsi_dev;            /* which socket wsi is a dup of */
+	ino_t wsi_ino;
 	bool up;                  /* connected and listening */
 	bool reading;             /* POLLIN wanted on wsi */
 	PGnotify *held;           /* taken from libpq, waiting for a client to catch up */
 	long long last_intake_ms; /* monotonic time of the last fan-out */
-	long retry_ms;            /* the next pause between attempts */
-	long retry_max_ms;
-	int attempts;             /* failed attempts since the connection was lost */
-	lws_sorted_usec_list_t retry_sul;
+	bool in_writeable;        /* inside wsi's writeable callback */
+	lws_sorted_usec_list_t link_sul;   /* the link's deadline */
+	lws_sorted_usec_list_t rearm_sul;  /* POLLOUT again, after a writeable callback */
 	lws_sorted_usec_list_t intake_sul;
 	struct wsd *wsd;
 };
 
-static void attempt_connect(lws_sorted_usec_list_t *sul);
+static void link_timer(lws_sorted_usec_list_t *sul);
+static void rearm(lws_sorted_usec_list_t *sul);
 static void intake(lws_sorted_usec_list_t *sul);
 
 bool listener_up(const struct wsd *w)
@@ -91,6 +98,10 @@ static void detach(struct listener *l)
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 	}
 	l->reading = false;
+}
+
+static void drop_held(struct listener *l)
+{
 	if (l->held) {
 		PQfreemem(l->held);
 		l->held = NULL;
@@ -103,96 +114,105 @@ static void schedule_intake(struct listener *l, long long delay_ms)
 			 delay_ms > 0 ? (lws_usec_t)delay_ms * 1000 : 1);
 }
 
-static void schedule_retry(struct listener *l)
+/* Adopts a dup of fd into the loop; false when that failed (logged). */
+static bool adopt(struct listener *l, int fd, const struct stat *st)
 {
-	if (l->attempts == 1 || l->retry_ms >= l->retry_max_ms)
-		log_warn("database unreachable (%s); retrying in %ld ms", db_last_error(l->db), l->retry_ms);
-	lws_sul_schedule(l->wsd->context, 0, &l->retry_sul, attempt_connect, (lws_usec_t)l->retry_ms * 1000);
-	l->retry_ms = l->retry_ms * 2 > l->retry_max_ms ? l->retry_max_ms : l->retry_ms * 2;
-}
-
-/* The connection is gone: clients stay, pushes pause, reconnection begins. */
-static void lost(struct listener *l, const char *why)
-{
-	bool was_up = l->up;
-	l->up = false;
-	detach(l);
-	lws_sul_cancel(&l->intake_sul);
-	if (was_up) {
-		log_warn("database connection lost (%s); clients stay connected, pushes resume after reconnection",
-			 why);
-		l->attempts = 0;
-		l->retry_ms = RETRY_FIRST_MS;
-	}
-	if (!l->wsd->stopping)
-		lws_sul_schedule(l->wsd->context, 0, &l->retry_sul, attempt_connect, (lws_usec_t)l->retry_ms * 1000);
-}
-
-/* LISTEN on the connection db holds now and adopt its socket; false when that failed. */
-static bool listen_and_adopt(struct listener *l)
-{
-	struct wsd *w = l->wsd;
-	detach(l);
-	if (wsd_repo_listen(l->db, w->arena) != DB_OK) {
-		log_warn("LISTEN station_events failed: %s", db_last_error(l->db));
-		return false;
-	}
-	int fd = fcntl(PQsocket(db_conn(l->db)), F_DUPFD_CLOEXEC, 0);
-	if (fd < 0) {
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0) {
 		log_error("cannot duplicate the database socket: %s", strerror(errno));
 		return false;
 	}
-	lws_sock_file_fd_type desc = { .filefd = fd };
-	l->wsi = lws_adopt_descriptor_vhost(w->vhost, LWS_ADOPT_RAW_FILE_DESC, desc, "station-db", NULL);
-	if (!l->wsi) { /* lws closed fd */
+	lws_sock_file_fd_type desc = { .filefd = dup_fd };
+	l->wsi = lws_adopt_descriptor_vhost(l->wsd->vhost, LWS_ADOPT_RAW_FILE_DESC, desc, "station-db", NULL);
+	if (!l->wsi) { /* lws closed dup_fd */
 		log_error("cannot add the database socket to the event loop");
 		return false;
 	}
-	l->reading = true;
-	l->generation = db_generation(l->db);
-	l->up = true;
-	schedule_intake(l, 0); /* LISTEN's round trip may have brought notifications */
+	l->wsi_dev = st->st_dev;
+	l->wsi_ino = st->st_ino;
+	l->reading = true; /* lws polls an adopted descriptor for input */
 	return true;
 }
 
-static void attempt_connect(lws_sorted_usec_list_t *sul)
+/* Makes the loop watch what the link wants: its socket (adopted anew when libpq changed
+ * it), for reading and/or writing, and its deadline. */
+static void watch(struct listener *l)
 {
-	struct listener *l = lws_container_of(sul, struct listener, retry_sul);
+	int fd = db_link_socket(l->link);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		detach(l);
+	} else if (!l->wsi || st.st_dev != l->wsi_dev || st.st_ino != l->wsi_ino) {
+		detach(l);
+		adopt(l, fd, &st); /* on failure the deadline below still ends the attempt */
+	}
+	short events = db_link_events(l->link);
+	if (l->wsi && !l->up) {
+		set_reading(l, (events & POLLIN) != 0);
+		/* lws drops POLLOUT after a raw descriptor's writeable callback returns: asked
+		 * from inside one, it is asked again on the next loop turn. */
+		if ((events & POLLOUT) && l->in_writeable)
+			lws_sul_schedule(l->wsd->context, 0, &l->rearm_sul, rearm, 1);
+		else if (events & POLLOUT)
+			lws_callback_on_writable(l->wsi);
+	}
+	long timeout = db_link_timeout_ms(l->link, time_monotonic_ms());
+	if (timeout < 0)
+		lws_sul_cancel(&l->link_sul);
+	else
+		lws_sul_schedule(l->wsd->context, 0, &l->link_sul, link_timer,
+				 timeout > 0 ? (lws_usec_t)timeout * 1000 : 1);
+}
+
+/* Advances the link (revents: what the socket is ready for, 0 for a deadline or after
+ * a query) and acts on what it says. */
+static void step(struct listener *l, short revents)
+{
 	if (l->wsd->stopping)
 		return;
-	if (db_connect(l->db) == 0 && listen_and_adopt(l)) {
-		if (l->attempts > 0)
-			log_info("database connected after %d retries; listening on station_events", l->attempts);
+	switch (db_link_step(l->link, time_monotonic_ms(), revents)) {
+	case DB_LINK_CONNECTED:
+		if (db_link_failures(l->link) > 0)
+			log_info("database connected after %d retries; listening on station_events",
+				 db_link_failures(l->link));
 		else
 			log_info("database connected; listening on station_events");
-		l->attempts = 0;
-		l->retry_ms = RETRY_FIRST_MS;
-	} else {
+		l->up = true;
+		schedule_intake(l, 0); /* LISTEN's round trip may have brought notifications */
+		break;
+	case DB_LINK_LOST:
 		l->up = false;
-		detach(l);
-		l->attempts++;
-		schedule_retry(l);
+		drop_held(l);
+		lws_sul_cancel(&l->intake_sul);
+		log_warn("database connection lost (%s); clients stay connected, pushes resume after reconnection",
+			 db_last_error(l->db));
+		break;
+	case DB_LINK_QUIET:
+		break;
 	}
-	arena_reset(l->wsd->arena);
+	watch(l);
+}
+
+static void rearm(lws_sorted_usec_list_t *sul)
+{
+	struct listener *l = lws_container_of(sul, struct listener, rearm_sul);
+	if (l->wsi && !l->up && (db_link_events(l->link) & POLLOUT))
+		lws_callback_on_writable(l->wsi);
+}
+
+static void link_timer(lws_sorted_usec_list_t *sul)
+{
+	struct listener *l = lws_container_of(sul, struct listener, link_sul);
+	step(l, 0);
 }
 
 void listener_after_query(struct wsd *w, int status)
 {
 	struct listener *l = w->listener;
-	if (status == DB_UNAVAILABLE || !db_conn(l->db)) {
-		if (l->up)
-			lost(l, db_last_error(l->db));
-		return;
-	}
-	if (db_generation(l->db) != l->generation) {
-		/* db_exec found the old connection dead and made a new one */
-		log_info("database reconnected during a query; listening on station_events again");
-		if (!listen_and_adopt(l)) {
-			lost(l, "LISTEN after reconnection failed");
-			return;
-		}
-	}
-	schedule_intake(l, 0); /* the query may have read notifications into libpq */
+	(void)status; /* DB_UNAVAILABLE left the db without a connection: the step sees it */
+	step(l, 0);
+	if (l->up)
+		schedule_intake(l, 0); /* the query may have read notifications into libpq */
 }
 
 void listener_kick(struct wsd *w)
@@ -245,25 +265,32 @@ static void intake(lws_sorted_usec_list_t *sul)
 
 int listener_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
+	(void)user;
+	(void)in;
+	(void)len;
 	struct wsd *w = wsd_of(wsi);
 	struct listener *l = w ? w->listener : NULL;
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
 		if (!l || wsi != l->wsi)
 			return -1; /* a detached descriptor that was still readable */
-		if (!PQconsumeInput(db_conn(l->db)) || PQstatus(db_conn(l->db)) != CONNECTION_OK) {
-			char why[200];
-			snprintf(why, sizeof why, "%s", PQerrorMessage(db_conn(l->db)));
-			why[strcspn(why, "\n")] = '\0';
-			lost(l, why);
+		step(l, POLLIN);
+		if (l->up)
+			schedule_intake(l, 0);
+		return 0;
+	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
+		if (!l || wsi != l->wsi)
 			return 0;
-		}
-		schedule_intake(l, 0);
+		l->in_writeable = true;
+		step(l, POLLOUT);
+		l->in_writeable = false;
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (l && wsi == l->wsi) {
+			/* lws saw the socket hang up: let libpq find out why */
 			l->wsi = NULL;
-			lost(l, "the server closed the connection");
+			l->reading = false;
+			step(l, POLLIN | POLLOUT | POLLHUP);
 		}
 		return 0;
 	default:
@@ -280,12 +307,11 @@ void listener_start(struct wsd *w)
 	l->db = db_new("station-wsd");
 	/* A statement that stalls would stall every WebSocket client: bound them all. */
 	db_set_statement_timeout(l->db, WSD_STATEMENT_TIMEOUT_MS);
-	l->retry_ms = RETRY_FIRST_MS;
-	l->retry_max_ms = cfg_int("db.retry_max_ms");
+	l->link = db_link_new(l->db, wsd_repo_channels);
 	w->listener = l;
-	/* The first attempt now, the next ones from the loop: clients can connect meanwhile
-	 * and are refused with 1011 until the database answers. */
-	attempt_connect(&l->retry_sul);
+	/* The first attempt starts now and goes on in the loop: clients can connect
+	 * meanwhile and are refused with 1011 until the database answers. */
+	step(l, 0);
 }
 
 void listener_stop(struct wsd *w)
@@ -293,14 +319,12 @@ void listener_stop(struct wsd *w)
 	struct listener *l = w->listener;
 	if (!l)
 		return;
-	lws_sul_cancel(&l->retry_sul);
+	lws_sul_cancel(&l->link_sul);
+	lws_sul_cancel(&l->rearm_sul);
 	lws_sul_cancel(&l->intake_sul);
 	l->up = false;
 	l->wsi = NULL; /* lws_context_destroy() closes it; its close callback is ignored */
-	if (l->held) {
-		PQfreemem(l->held);
-		l->held = NULL;
-	}
+	drop_held(l);
 }
 
 void listener_free(struct wsd *w)
@@ -308,6 +332,7 @@ void listener_free(struct wsd *w)
 	struct listener *l = w->listener;
 	if (!l)
 		return;
+	db_link_free(l->link);
 	db_close(l->db);
 	free(l);
 	w->listener = NULL;

@@ -7,7 +7,7 @@
  */
 #include "repo.h"
 
-static const char listen_sql[] = "LISTEN station_events";
+const char *const wsd_repo_channels[] = { "station_events", NULL };
 
 static struct db_stmt is_member_stmt = DB_STMT(1,
 	"SELECT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "
@@ -17,11 +17,6 @@ static struct db_stmt non_members_among_stmt = DB_STMT(1,
 	"SELECT DISTINCT t.user_id::text FROM unnest($1::uuid[]) AS t(user_id) "
 	"WHERE NOT EXISTS (SELECT 1 FROM station_members m JOIN users u ON u.id = m.user_id "
 	"                  WHERE m.user_id = t.user_id)");
-
-enum db_status wsd_repo_listen(struct db *db, struct arena *arena)
-{
-	return db_exec_script(db, arena, listen_sql, NULL);
-}
 
 enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char *user_id, bool *member)
 {

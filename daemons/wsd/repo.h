@@ -1,5 +1,5 @@
 /*
- * repo.h — SQL of station-wsd: LISTEN on station_events, and station membership.
+ * repo.h — SQL of station-wsd: the channel it LISTENs on, and station membership.
  *
  * Every statement is small and indexed: wsd runs them on its one event loop, so each
  * one pauses every client for its duration. Nothing here decides what a result means
@@ -14,8 +14,8 @@
 #include "arena.h"
 #include "db.h"
 
-/* Bounds every later statement of this session, then LISTEN station_events. */
-enum db_status wsd_repo_listen(struct db *db, struct arena *arena);
+/* The channels wsd LISTENs on (station_events), on every connection its db_link makes. */
+extern const char *const wsd_repo_channels[];
 
 /* *member: the user exists and has a station_members row. */
 enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char *user_id, bool *member);

@@ -9,7 +9,7 @@
  *   wsd.c       main: configuration, the lws context, signals, the loop, shutdown
  *   session.c   the WebSocket protocol callback: handshake, receive, write, timers, close
  *   clients.c   the set of admitted clients: fan-out into bounded queues, drops, sweeps
- *   listener.c  the database connection: reconnect with backoff, LISTEN, notification intake
+ *   listener.c  the database connection (lib/db_link) in the loop, notification intake
  *   repo.c      SQL;  auth.c  token admission;  queue.c  messages and bounded queues
  *
  * Nothing here is shared with another process, and no state survives a restart: a
@@ -126,9 +126,8 @@ void listener_free(struct wsd *w);
 bool listener_up(const struct wsd *w);
 /* The connection for a query; call listener_after_query() with the query's status. */
 struct db *listener_db(const struct wsd *w);
-/* After any query: a silent reconnection inside db_exec is LISTENed again and adopted;
- * DB_UNAVAILABLE starts the reconnection backoff; notifications read meanwhile are
- * taken on the next loop turn. */
+/* After any query: a connection the query found dead (DB_UNAVAILABLE) starts the
+ * reconnection backoff; notifications read meanwhile are taken on the next loop turn. */
 void listener_after_query(struct wsd *w, int status);
 /* A client caught up: if a notification waits for one, take it on the next loop turn. */
 void listener_kick(struct wsd *w);

@@ -10,10 +10,13 @@
 # checks them. Waiting is done by bounded polling, never by sleeping and hoping.
 #
 # Some tests stop shared parts of the stack (PostgreSQL, mqttd itself); teardown starts
-# them again even when a test fails. mqttd is restarted the way scripts/dev starts it.
+# them again even when a test fails. mqttd is restarted the way scripts/dev starts it. One
+# test runs a private mqttd (the stack's stopped meanwhile: they share a client id) whose
+# database stops answering, through tests/helpers/pg_stall.py.
 
 load ../helpers/common
 load ../helpers/mqtt
+load ../helpers/pg_stall
 
 MQTT_HOST=127.0.0.1
 
@@ -30,6 +33,8 @@ setup_file() {
 
 teardown() {
   bg_reap
+  private_mqttd_stop
+  stall_stop
   db_restart_if_stopped
   mqttd_running || mqttd_start
 }
@@ -123,6 +128,25 @@ mqttd_start() {
   poll 30 log_since_has "$size" '"msg":"broker connected"'
 }
 
+# private_mqttd_start VAR=VALUE…: mqttd with these settings instead of the stack's (which
+# must be stopped), logging into the same log; sets PRIV_MQTTD; waits for the broker.
+private_mqttd_start() {
+  local size
+  size=$(stat -c %s "$(mqttd_log)" 2>/dev/null || echo 0)
+  env "$@" ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=0:detect_stack_use_after_return=1 \
+    "$STATION_BUILD_DIR/station-mqttd" </dev/null >>"$(mqttd_log)" 2>&1 3>&- 9>&- &
+  PRIV_MQTTD=$!
+  poll 30 log_since_has "$size" '"msg":"broker connected"'
+}
+
+private_mqttd_stop() {
+  [ -n "${PRIV_MQTTD:-}" ] || return 0
+  kill -TERM "$PRIV_MQTTD" 2>/dev/null || true
+  poll 10 eval "! kill -0 $PRIV_MQTTD 2>/dev/null" || kill -9 "$PRIV_MQTTD" 2>/dev/null || true
+  wait "$PRIV_MQTTD" 2>/dev/null || true
+  PRIV_MQTTD=
+}
+
 # devsim_start CREDENTIALS_FILE OUT: devsim printing commands and acks into OUT.
 devsim_start() {
   "$STATION_BUILD_DIR/devsim" --station-id "$STATION_ID" --credentials "$1" --print-commands \
@@ -209,6 +233,34 @@ received() {
   [ "$answer" = '{"status":"ok"}' ]
   [ "$(mqttd_pid)" = "$pid" ]  # the same process survived the outage
   device_is "$DEVICE_ID" .status online
+}
+
+@test "a database that accepts and never answers does not stall mqttd: it serves the broker, then catches up" {
+  new_device stall climate
+  stall_start
+  mqttd_stop
+  # An hour for one attempt: a loop that waited for it would serve nothing in this test.
+  private_mqttd_start STATION_DB_CONNINFO="$STALL_CONNINFO" STATION_DB_CONNECT_TIMEOUT=3600
+  local size
+  size=$(stat -c %s "$(mqttd_log)")
+  stall_hold # the connection is cut; the next attempt is accepted and never answered
+  poll 10 log_since_has "$size" '"msg":"database unavailable; retrying with backoff"'
+  poll 10 eval '[ "$(stall_count held)" -ge 1 ]'
+
+  # The loop goes on reading the broker: a bad message is dropped and logged at once, a
+  # good one is queued.
+  pub "$EXT" "$TOKEN" state '{"state":"not an object"}'
+  poll 10 log_since_has "$size" "\"msg\":\"message dropped\".*\"deviceId\":\"$EXT\""
+  pub "$EXT" "$TOKEN" state '{"state":{"temperature":19.5}}'
+  refute log_since_has "$size" '"msg":"database unreachable' # the attempt was still waiting
+  kill -0 "$PRIV_MQTTD"
+
+  stall_release # the held attempt fails; the next one goes through and the queue is written
+  poll 10 log_since_has "$size" '"msg":"database connected again"'
+  poll 10 device_is "$DEVICE_ID" '.state | tojson' '{"temperature":19.5}'
+  log_since_has "$size" '"msg":"listening for device commands again"'
+  private_mqttd_stop
+  mqttd_start
 }
 
 # ---- telemetry ----------------------------------------------------------------------

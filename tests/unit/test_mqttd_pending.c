@@ -1,10 +1,9 @@
 /*
  * test_mqttd_pending.c — the bounded telemetry queue, its grouping by device and
- * compaction (daemons/mqttd/domain/pending.c), the reconnection backoff and the log
- * line budget (daemons/mqttd/infrastructure/backoff.c, log_limit.c).
+ * compaction (daemons/mqttd/domain/pending.c) and the log line budget
+ * (daemons/mqttd/infrastructure/log_limit.c). The backoff is lib's: test_db_link.c.
  */
 #include "domain/pending.h"
-#include "infrastructure/backoff.h"
 #include "infrastructure/log_limit.h"
 #include "tap.h"
 
@@ -87,18 +86,6 @@ int main(void)
 	}
 	ok(all, "1000 messages of 300 devices grouped in order");
 	pending_free(&q);
-
-	struct backoff b;
-	backoff_init(&b, 250, 2000);
-	long d1 = backoff_next(&b, 0.5), d2 = backoff_next(&b, 0.5), d3 = backoff_next(&b, 0.5), d4 = backoff_next(&b, 0.5),
-	     d5 = backoff_next(&b, 0.5), d6 = backoff_next(&b, 0.999);
-	ok(d1 == 250 && d2 == 500 && d3 == 1000 && d4 == 2000 && d5 == 2000, "doubling up to the cap (jitter 0.5 = none)");
-	ok(d6 <= 2000, "jitter never exceeds the cap");
-	long low = backoff_next(&b, 0.0);
-	ok(low == 1600, "jitter takes up to a fifth off");
-	backoff_reset(&b);
-	long again = backoff_next(&b, 0.5);
-	ok(again == 250, "reset: from the first delay again");
 
 	struct log_limit limit = LOG_LIMIT(2);
 	unsigned long long silenced = 99;

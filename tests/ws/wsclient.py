@@ -8,8 +8,8 @@ checks them with jq. Subcommands:
            it ended: {"event":"close","code":C,"reason":R}, {"event":"timeout"} or
            {"event":"rejected","status":S} (an HTTP answer instead of an upgrade).
            --cookie T sends T as the access_token cookie, --origin O an Origin header.
-           --send MSG sends MSG after the upgrade (repeatable); --ready FILE is created once
-           connected; --until-type T stops after a message of type T ({"event":"done"});
+           --send MSG sends MSG after the upgrade (repeatable), or once FILE exists with
+           --send-when FILE; --ready FILE is created once connected; --until-type T stops after a message of type T ({"event":"done"});
            --count-type T --count N stops after N messages of type T, checking data.seq
            runs 1..N in order ({"event":"counted","n":N,"inOrder":true|false}).
   fanout   N clients at once; --ready FILE once all are connected; waits for a message of
@@ -75,8 +75,19 @@ async def listen(args):
         return
     if args.ready:
         open(args.ready, "w").close()
-    for msg in args.send or []:
-        await ws.send(msg)
+    async def send_when_file():
+        while not os.path.exists(args.send_when):
+            await asyncio.sleep(0.05)
+        try:
+            for msg in args.send or []:
+                await ws.send(msg)
+        except websockets.exceptions.ConnectionClosed:
+            pass  # the receiving loop reports how it ended
+    if args.send_when:
+        sender = asyncio.ensure_future(send_when_file())  # the reference keeps the task alive
+    else:
+        for msg in args.send or []:
+            await ws.send(msg)
     counted, in_order = 0, True
     try:
         while True:
@@ -233,6 +244,7 @@ def main():
     sp = sub.add_parser("listen")
     common(sp)
     sp.add_argument("--send", action="append")
+    sp.add_argument("--send-when")
     sp.add_argument("--out")
     sp.add_argument("--until-type")
     sp.add_argument("--count-type")

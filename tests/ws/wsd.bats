@@ -6,7 +6,8 @@
 # codes, notifications reaching clients verbatim (pg_notify, the devices API, MQTT state),
 # 200 clients at once, a client that stops reading, ping/pong, message size, membership,
 # and a PostgreSQL restart. Tests that need another configuration (a one-second ping
-# interval, two clients at most, no database, no secret) or that stop wsd run a private
+# interval, two clients at most, no database, no secret, a database that stops answering)
+# or that stop wsd run a private
 # station-wsd on a free loopback port, logging to .run/log/station-wsd-test.log, and stop
 # it in teardown.
 #
@@ -14,6 +15,7 @@
 # PostgreSQL test stops the shared database: teardown starts it again even on failure.
 
 load ../helpers/common
+load ../helpers/pg_stall
 
 setup_file() {
   local p
@@ -41,6 +43,7 @@ setup_file() {
 teardown() {
   bg_reap
   private_stop
+  stall_stop
   db_restart_if_stopped
 }
 
@@ -411,6 +414,34 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   [ "$(last_event | jq -r '.code, .reason' | tr '\n' ' ')" = "1011 database unavailable " ]
   kill -0 "$PRIV_PID"
   private_log_has '"msg":"database unreachable'
+}
+
+@test "a database that accepts and never answers does not stall wsd: clients get pongs, upgrades get 1011" {
+  stall_start
+  # An hour for one attempt: a loop that waited for it would answer nobody in this test.
+  private_start STATION_DB_CONNINFO="$STALL_CONNINFO" STATION_DB_CONNECT_TIMEOUT=3600
+  poll 10 private_log_has '"msg":"database connected; listening on station_events"'
+  local out=$BATS_TEST_TMPDIR/held.out go=$BATS_TEST_TMPDIR/held.go
+  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$out" --ready "$out.ready" \
+    --send-when "$go" --send '{"type":"ping"}' --until-type pong --timeout 30 3>&- &
+  bg_track $!
+  poll 10 test -e "$out.ready"
+  poll 5 private_log_has '"msg":"client connected"'
+
+  stall_hold # the connection is cut; the next attempt is accepted and never answered
+  poll 10 private_log_has '"msg":"database connection lost'
+  poll 10 eval '[ "$(stall_count held)" -ge 1 ]'
+  touch "$go"
+  poll 10 got held '.event == "done"' # the admitted client's ping got its pong…
+  priv_run --token "$(token_for member)" --timeout 5 # …and a new upgrade its answer
+  [ "$(last_event | jq -r '.code, .reason' | tr '\n' ' ')" = "1011 database unavailable " ]
+  refute private_log_has '"msg":"database unreachable' # the attempt was still waiting
+  kill -0 "$PRIV_PID"
+
+  stall_release # the held attempt fails; the next one goes through
+  poll 10 private_log_has '"msg":"database connected after 1 retries; listening on station_events"'
+  priv_run --token "$(token_for member)" --send '{"type":"ping"}' --until-type pong --timeout 5
+  [ "$(last_event | jq -r .event)" = done ]
 }
 
 @test "SIGTERM: clients are closed with 1001 and wsd exits 0" {

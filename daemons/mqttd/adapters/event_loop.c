@@ -3,8 +3,9 @@
  * timers become calls into the use cases.
  *
  * One ppoll() over two sockets: the broker's (libmosquitto driven by hand: read when
- * readable, write when it wants to, misc for keepalive) and the database's (PQsocket:
- * LISTEN notifications, and the server going away). Between polls, in this order:
+ * readable, write when it wants to, misc for keepalive) and the database's (lib/db_link:
+ * a connection attempt in progress, or LISTEN notifications and the server going away
+ * once connected). Between polls, in this order:
  * reconnect what is due, write the telemetry batch when due, record acknowledged
  * commands, hand notifications to the outbox, drain the outbox. The poll timeout is the
  * nearest deadline (batch, reconnection attempts, keepalive, outbox sweep), so the loop
@@ -12,7 +13,8 @@
  *
  * The stop signals are blocked except inside ppoll(), so a SIGTERM can neither be
  * missed nor interrupt a transaction. On stop: write the queued telemetry (one
- * attempt), record acknowledged commands, DISCONNECT from the broker, return 0.
+ * attempt, if the database is connected: a stop never waits for a reconnection),
+ * record acknowledged commands, DISCONNECT from the broker, return 0.
  */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
@@ -55,7 +57,7 @@ static bool take_notifications(struct mqttd *m)
 static long run_due(struct mqttd *m)
 {
 	long long now = time_monotonic_ms();
-	mqttd_db_ready(m, false); /* reconnects when due; LISTEN again after a reconnection */
+	mqttd_db_ready(m, false); /* starts an attempt when due; a new connection wakes the outbox */
 	broker_tick(m->broker, now);
 	if (telemetry_due(m, now))
 		telemetry_flush(m);
@@ -109,7 +111,7 @@ int mqttd_run(struct mqttd *m, volatile sig_atomic_t *stop, const sigset_t *unbl
 			broker_at = (int)n++;
 		}
 		if (db_fd >= 0) {
-			fds[n] = (struct pollfd){ .fd = db_fd, .events = POLLIN };
+			fds[n] = (struct pollfd){ .fd = db_fd, .events = database_events(&m->database) };
 			db_at = (int)n++;
 		}
 		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
@@ -125,7 +127,7 @@ int mqttd_run(struct mqttd *m, volatile sig_atomic_t *stop, const sigset_t *unbl
 		if (broker_at >= 0 && fds[broker_at].revents)
 			broker_io(m->broker, fds[broker_at].revents);
 		if (db_at >= 0 && fds[db_at].revents && database_socket(&m->database) == db_fd)
-			database_consume(&m->database, time_monotonic_ms());
+			database_io(&m->database, time_monotonic_ms(), fds[db_at].revents);
 	}
 	shutdown_cleanly(m);
 	return 0;

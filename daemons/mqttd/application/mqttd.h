@@ -53,7 +53,6 @@ struct mqttd_config {
 	long heartbeat_timeout_s;
 	size_t batch_max;
 	long batch_interval_ms;
-	long db_retry_max_ms;
 };
 
 /* A command handed to the broker and not yet recorded as sent. */

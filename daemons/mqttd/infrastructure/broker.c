@@ -19,7 +19,7 @@
 
 #include <mosquitto.h>
 
-#include "infrastructure/backoff.h"
+#include "backoff.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -44,11 +44,6 @@ struct broker {
 	bool refused;            /* the last CONNACK was a refusal (already logged) */
 };
 
-static double jitter(void)
-{
-	return (double)rand() / ((double)RAND_MAX + 1.0);
-}
-
 static const char *reason_of(int rc, int err)
 {
 	return rc == MOSQ_ERR_ERRNO ? strerror(err) : mosquitto_strerror(rc);
@@ -62,7 +57,7 @@ static void session_lost(struct broker *b, const char *reason)
 	b->state = BROKER_IDLE;
 	if (!b->down_since)
 		b->down_since = now;
-	long delay = backoff_next(&b->backoff, jitter());
+	long delay = backoff_next(&b->backoff, backoff_jitter());
 	b->next_attempt = now + delay;
 	if (!b->outage_logged) {
 		b->outage_logged = true;

@@ -1,102 +1,86 @@
 /*
  * database.c — availability of mqttd's database connection (see database.h).
  *
- * Only lib/db opens connections; this file decides when to ask it to. It sends no SQL
- * and never attempts a connection more often than the backoff (or, urgently, once a
- * second) allows.
+ * Only lib/db_link opens connections; this file turns its events into mqttd's state and
+ * log lines. It sends no SQL and never waits for the database.
  */
 #include "infrastructure/database.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "log.h"
+#include "timeutil.h"
 
-#define FIRST_RETRY_MS 250
-#define URGENT_RETRY_MS 1000
-
-static double jitter(void)
+/* The link reported something: update the verdict, log the start or end of an outage. */
+static void on_event(struct database *d, long long now, enum db_link_event ev)
 {
-	return (double)rand() / ((double)RAND_MAX + 1.0);
+	if (ev == DB_LINK_CONNECTED) {
+		d->up = true;
+		if (d->ever_up) {
+			char ms[24];
+			snprintf(ms, sizeof ms, "%lld", now - d->down_since);
+			log_fields(LOG_INFO, "database connected again", "outageMs", ms, NULL);
+		} else if (db_link_failures(d->link) > 0) {
+			log_info("database connected after %d retries", db_link_failures(d->link));
+		}
+		d->ever_up = true;
+	} else if (ev == DB_LINK_LOST) {
+		d->up = false;
+		d->down_since = now;
+		char retry[24];
+		snprintf(retry, sizeof retry, "%ld", db_link_timeout_ms(d->link, now));
+		const char *why = db_last_error(d->db);
+		log_fields(LOG_WARN, "database unavailable; retrying with backoff", "reason",
+			   *why ? why : "connection lost", "retryMs", retry, NULL);
+	}
 }
 
-void database_init(struct database *d, struct db *db, long retry_max_ms)
+void database_init(struct database *d, struct db *db, const char *const *channels)
 {
 	d->db = db;
-	d->up = db_conn(db) != NULL && PQstatus(db_conn(db)) == CONNECTION_OK;
-	backoff_init(&d->backoff, FIRST_RETRY_MS, retry_max_ms);
-	d->next_attempt = d->last_attempt = d->down_since = 0;
+	d->link = db_link_new(db, channels);
+	d->up = d->ever_up = false;
+	d->down_since = 0;
+	database_usable(d, time_monotonic_ms(), false);
 }
 
-void database_lost(struct database *d, long long now, const char *reason)
+void database_free(struct database *d)
 {
-	if (!d->up)
-		return;
-	d->up = false;
-	d->down_since = now;
-	d->last_attempt = now;
-	long delay = backoff_next(&d->backoff, jitter());
-	d->next_attempt = now + delay;
-	char retry[24];
-	snprintf(retry, sizeof retry, "%ld", delay);
-	const char *why = reason ? reason : db_last_error(d->db);
-	log_fields(LOG_WARN, "database unavailable; retrying with backoff", "reason", *why ? why : "connection lost",
-		   "retryMs", retry, NULL);
-}
-
-static void attempt(struct database *d, long long now)
-{
-	d->last_attempt = now;
-	if (db_connect(d->db) == 0) {
-		char ms[24];
-		snprintf(ms, sizeof ms, "%lld", now - d->down_since);
-		log_fields(LOG_INFO, "database connected again", "outageMs", ms, NULL);
-		d->up = true;
-		backoff_reset(&d->backoff);
-		return;
-	}
-	d->next_attempt = now + backoff_next(&d->backoff, jitter());
-	log_fields(LOG_DEBUG, "database still unavailable", "reason", db_last_error(d->db), NULL);
+	db_link_free(d->link);
+	d->link = NULL;
 }
 
 bool database_usable(struct database *d, long long now, bool urgent)
 {
-	if (d->up) {
-		PGconn *conn = db_conn(d->db);
-		if (conn && PQstatus(conn) == CONNECTION_OK)
-			return true;
-		/* lib/db dropped the connection after a failure we have not been told of. */
-		database_lost(d, now, NULL);
-	}
-	if (now >= d->next_attempt || (urgent && now - d->last_attempt >= URGENT_RETRY_MS))
-		attempt(d, now);
+	if (urgent)
+		db_link_hurry(d->link, now);
+	on_event(d, now, db_link_step(d->link, now, 0));
 	return d->up;
+}
+
+void database_lost(struct database *d, long long now)
+{
+	on_event(d, now, db_link_step(d->link, now, 0));
 }
 
 long database_timeout_ms(const struct database *d, long long now)
 {
-	if (d->up)
-		return -1;
-	long long wait = d->next_attempt - now;
-	return wait < 0 ? 0 : (long)wait;
+	return db_link_timeout_ms(d->link, now);
 }
 
 int database_socket(const struct database *d)
 {
-	PGconn *conn = d->up ? db_conn(d->db) : NULL;
-	return conn ? PQsocket(conn) : -1;
+	return db_link_socket(d->link);
 }
 
-bool database_consume(struct database *d, long long now)
+short database_events(const struct database *d)
 {
-	PGconn *conn = d->up ? db_conn(d->db) : NULL;
-	if (!conn)
-		return false;
-	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
-		database_lost(d, now, "connection closed by the server");
-		return false;
-	}
-	return true;
+	return db_link_events(d->link);
+}
+
+void database_io(struct database *d, long long now, short revents)
+{
+	on_event(d, now, db_link_step(d->link, now, revents));
 }
 
 PGnotify *database_notification(struct database *d)

@@ -73,10 +73,7 @@ enum db_status repo_station_id(struct db *db, struct arena *arena, const char **
 	return st;
 }
 
-enum db_status repo_listen_commands(struct db *db, struct arena *arena)
-{
-	return db_exec_script(db, arena, "LISTEN device_commands", NULL);
-}
+const char *const repo_listen_channels[] = { "device_commands", NULL };
 
 enum db_status repo_handshake(struct db *db, struct arena *arena, const char *external_id, const char *firmware_version,
 			      const char *chip, const char *kit_tag, PGresult **out)

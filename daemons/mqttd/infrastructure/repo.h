@@ -16,8 +16,8 @@
 /* SELECT id FROM station: *station_id is NULL when there is no row. */
 enum db_status repo_station_id(struct db *db, struct arena *arena, const char **station_id);
 
-/* LISTEN device_commands (on the current connection). */
-enum db_status repo_listen_commands(struct db *db, struct arena *arena);
+/* The channels mqttd LISTENs on (device_commands), on every connection its db_link makes. */
+extern const char *const repo_listen_channels[];
 
 /* Records a handshake on the device with that external id and marks it online; no row
  * when there is no such device. kit_tag NULL clears it. */

@@ -1,7 +1,9 @@
 /*
  * backoff.c — capped exponential backoff with jitter (see backoff.h). No I/O.
  */
-#include "infrastructure/backoff.h"
+#include "backoff.h"
+
+#include <stdlib.h>
 
 void backoff_init(struct backoff *b, long first_ms, long max_ms)
 {
@@ -29,4 +31,9 @@ long backoff_next(struct backoff *b, double jitter)
 void backoff_reset(struct backoff *b)
 {
 	b->current_ms = 0;
+}
+
+double backoff_jitter(void)
+{
+	return (double)rand() / ((double)RAND_MAX + 1.0);
 }
