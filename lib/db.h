@@ -3,10 +3,11 @@
  * daemon, db_link.h keeps it instead, without blocking), statements that are always
  * parameterized, and rows written as JSON through a map.
  *
- * A statement is declared once, beside its column map, in a repo.c file:
+ * A statement is declared once, with its arity, beside its column map in a repo file
+ * (statement.h: STATEMENT_DECLARE / STATEMENT, run with db_run() or statement_exec()):
  *
- *     static struct db_stmt device_by_id = DB_STMT(1, "SELECT ... WHERE id = $1");
- *     static const struct db_column device_columns[] = { {"id", DBK_STRING}, ..., {0} };
+ *     STATEMENT(device_by_id, "SELECT ... WHERE id = $1::uuid");
+ *     const struct db_column device_columns[] = { {"id", DBK_STRING}, ..., {0} };
  *
  * It is prepared lazily on each connection (a reconnect re-prepares it). db_exec never
  * builds SQL from input: parameters travel separately, as text, NULL meaning SQL NULL.
@@ -28,7 +29,6 @@ struct db_stmt {
 	unsigned prepared_generation; /* the connection generation it was prepared on */
 	unsigned id;                  /* assigned on first use; names the prepared statement */
 };
-#define DB_STMT(nparams_, sql_) { .sql = (sql_), .nparams = (nparams_) }
 
 enum db_status {
 	DB_OK,

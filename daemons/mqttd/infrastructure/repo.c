@@ -8,11 +8,11 @@
  */
 #include "infrastructure/repo.h"
 
-#include <stdio.h>
+#include "statement.h"
 
-static struct db_stmt station_stmt = DB_STMT(0, "SELECT id FROM station LIMIT 1");
+STATEMENT_LOCAL(mqttd_station_id, 0, "SELECT id FROM station LIMIT 1");
 
-static struct db_stmt handshake_stmt = DB_STMT(4,
+STATEMENT_LOCAL(mqttd_handshake, 4,
 	"WITH old AS (SELECT id, status FROM devices WHERE external_id = $1::text FOR UPDATE) "
 	"UPDATE devices d SET firmware_version = $2::text, chip = $3::text, kit_tag = $4::text, "
 	"status = 'online', last_seen_at = now(), last_heartbeat_at = now(), "
@@ -21,13 +21,13 @@ static struct db_stmt handshake_stmt = DB_STMT(4,
 	"FROM old WHERE d.id = old.id "
 	"RETURNING d.id, d.name, d.type, old.status");
 
-static struct db_stmt lock_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_devices_lock, 1,
 	"SELECT d.id, d.external_id, d.name, d.type, d.status, d.state, t.capabilities "
 	"FROM devices d JOIN device_types t ON t.id = d.type "
 	"WHERE d.external_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
 	"ORDER BY d.id FOR UPDATE OF d");
 
-static struct db_stmt update_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_devices_update, 1,
 	"UPDATE devices d SET state = COALESCE(x.state, d.state), status = x.status, "
 	"last_seen_at = GREATEST(d.last_seen_at, x.last_seen_at), "
 	"last_heartbeat_at = GREATEST(d.last_heartbeat_at, x.last_heartbeat_at) "
@@ -35,22 +35,22 @@ static struct db_stmt update_stmt = DB_STMT(1,
 	"                                        last_seen_at timestamptz, last_heartbeat_at timestamptz) "
 	"WHERE d.id = x.id");
 
-static struct db_stmt events_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_events_insert, 1,
 	"INSERT INTO device_events (device_id, kind, action, data, created_at) "
 	"SELECT x.device_id, x.kind, x.action, COALESCE(x.data, '{}'::jsonb), COALESCE(x.created_at, now()) "
 	"FROM jsonb_to_recordset($1::jsonb) AS x(device_id uuid, kind text, action text, data jsonb, "
 	"                                        created_at timestamptz)");
 
-static struct db_stmt announce_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_announce, 1,
 	"SELECT pg_notify('station_events', p.payload) "
 	"FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY p.n");
 
 /* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
  * with station-cron. */
-static struct db_stmt time_out_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_devices_time_out, 1,
 	"SELECT s.id, s.name, s.type, s.silent_since FROM devices_mark_silent_offline($1::integer) s");
 
-static struct db_stmt commands_due_stmt = DB_STMT(2,
+STATEMENT_LOCAL(mqttd_commands_due, 2,
 	"SELECT c.id, c.device_id, d.external_id, c.action, c.params "
 	"FROM device_commands c JOIN devices d ON d.id = c.device_id "
 	"WHERE c.status = 'queued' AND c.expires_at > now() "
@@ -59,7 +59,7 @@ static struct db_stmt commands_due_stmt = DB_STMT(2,
 	"ORDER BY c.created_at, c.id LIMIT $2::integer");
 
 /* A command the broker took just as it expired was still sent: 'expired' may become 'sent'. */
-static struct db_stmt commands_sent_stmt = DB_STMT(1,
+STATEMENT_LOCAL(mqttd_commands_sent, 1,
 	"UPDATE device_commands c SET status = 'sent', sent_at = x.sent_at "
 	"FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sent_at timestamptz) "
 	"WHERE c.id = x.id AND c.status IN ('queued', 'expired') "
@@ -68,7 +68,7 @@ static struct db_stmt commands_sent_stmt = DB_STMT(1,
 enum db_status repo_station_id(struct db *db, struct arena *arena, const char **station_id)
 {
 	PGresult *res = NULL;
-	enum db_status st = db_exec(db, arena, &station_stmt, NULL, &res);
+	enum db_status st = statement_exec(db, arena, mqttd_station_id, &res);
 	*station_id = st == DB_OK && PQntuples(res) > 0 ? db_value(res, 0, 0) : NULL;
 	return st;
 }
@@ -78,53 +78,41 @@ const char *const repo_listen_channels[] = { "device_commands", NULL };
 enum db_status repo_handshake(struct db *db, struct arena *arena, const char *external_id, const char *firmware_version,
 			      const char *chip, const char *kit_tag, PGresult **out)
 {
-	const char *params[] = { external_id, firmware_version, chip, kit_tag };
-	return db_exec(db, arena, &handshake_stmt, params, out);
+	return statement_exec(db, arena, mqttd_handshake, out, external_id, firmware_version, chip, kit_tag);
 }
 
 enum db_status repo_devices_lock(struct db *db, struct arena *arena, const char *external_ids_json, PGresult **out)
 {
-	const char *params[] = { external_ids_json };
-	return db_exec(db, arena, &lock_stmt, params, out);
+	return statement_exec(db, arena, mqttd_devices_lock, out, external_ids_json);
 }
 
 enum db_status repo_devices_update(struct db *db, struct arena *arena, const char *rows_json)
 {
-	const char *params[] = { rows_json };
-	return db_exec(db, arena, &update_stmt, params, NULL);
+	return statement_exec(db, arena, mqttd_devices_update, NULL, rows_json);
 }
 
 enum db_status repo_events_insert(struct db *db, struct arena *arena, const char *rows_json)
 {
-	const char *params[] = { rows_json };
-	return db_exec(db, arena, &events_stmt, params, NULL);
+	return statement_exec(db, arena, mqttd_events_insert, NULL, rows_json);
 }
 
 enum db_status repo_announce(struct db *db, struct arena *arena, const char *payloads_json)
 {
-	const char *params[] = { payloads_json };
-	return db_exec(db, arena, &announce_stmt, params, NULL);
+	return statement_exec(db, arena, mqttd_announce, NULL, payloads_json);
 }
 
 enum db_status repo_devices_time_out(struct db *db, struct arena *arena, long timeout_s, PGresult **out)
 {
-	char seconds[24];
-	snprintf(seconds, sizeof seconds, "%ld", timeout_s);
-	const char *params[] = { seconds };
-	return db_exec(db, arena, &time_out_stmt, params, out);
+	return statement_exec(db, arena, mqttd_devices_time_out, out, arena_printf(arena, "%ld", timeout_s));
 }
 
 enum db_status repo_commands_due(struct db *db, struct arena *arena, const char *exclude_json, long limit,
 				 PGresult **out)
 {
-	char n[24];
-	snprintf(n, sizeof n, "%ld", limit);
-	const char *params[] = { exclude_json, n };
-	return db_exec(db, arena, &commands_due_stmt, params, out);
+	return statement_exec(db, arena, mqttd_commands_due, out, exclude_json, arena_printf(arena, "%ld", limit));
 }
 
 enum db_status repo_commands_mark_sent(struct db *db, struct arena *arena, const char *rows_json, PGresult **out)
 {
-	const char *params[] = { rows_json };
-	return db_exec(db, arena, &commands_sent_stmt, params, out);
+	return statement_exec(db, arena, mqttd_commands_sent, out, rows_json);
 }
