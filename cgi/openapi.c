@@ -54,26 +54,19 @@ static void write_bound(struct jw *w, const char *key, struct bound b, long long
 		jw_member_int(w, key, fallback);
 }
 
+/* A column's schema: its JSON type (NULL: any JSON, null included) and format. */
 static void write_column_schema(struct jw *w, enum db_kind kind)
 {
+	static const struct { const char *type, *format; } kinds[] = {
+		[DBK_STRING] = { "string", NULL }, [DBK_NUMBER] = { "number", NULL }, [DBK_BOOL] = { "boolean", NULL },
+		[DBK_JSON] = { NULL, NULL },       [DBK_TIME] = { "string", "date-time" },
+	};
+	_Static_assert(sizeof kinds / sizeof kinds[0] == DBK_TIME + 1, "a schema for every column kind");
 	jw_object_begin(w);
-	switch (kind) {
-	case DBK_STRING:
-		write_type(w, "string", true);
-		break;
-	case DBK_NUMBER:
-		write_type(w, "number", true);
-		break;
-	case DBK_BOOL:
-		write_type(w, "boolean", true);
-		break;
-	case DBK_TIME:
-		write_type(w, "string", true);
-		jw_member_string(w, "format", "date-time");
-		break;
-	case DBK_JSON: /* any JSON value, null included */
-		break;
-	}
+	if (kinds[kind].type)
+		write_type(w, kinds[kind].type, true);
+	if (kinds[kind].format)
+		jw_member_string(w, "format", kinds[kind].format);
 	jw_object_end(w);
 }
 

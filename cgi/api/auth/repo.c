@@ -24,6 +24,12 @@ const struct db_column auth_user_columns[] = {
 	{ 0 },
 };
 
+const struct db_column auth_registration_columns[] = {
+	{ "isRegistrationOpen", DBK_BOOL },
+	{ "hasAdmin", DBK_BOOL },
+	{ 0 },
+};
+
 const struct db_column auth_session_columns[] = {
 	{ "id", DBK_STRING },
 	{ "createdAt", DBK_TIME },

@@ -19,7 +19,9 @@ enum { USER_COL_ID, USER_COL_EMAIL, USER_COL_NAME, USER_COL_ROLE, USER_COL_SOURC
 /* A session: {id,createdAt,lastUsedAt,userAgent,current}. */
 extern const struct db_column auth_session_columns[];
 
-/* One row: REG_COL_OPEN (no user exists), REG_COL_HAS_ADMIN (an owner or admin exists). */
+/* One row: REG_COL_OPEN (no user exists), REG_COL_HAS_ADMIN (an owner or admin exists);
+ * as JSON {isRegistrationOpen, hasAdmin}. */
+extern const struct db_column auth_registration_columns[];
 enum { REG_COL_OPEN, REG_COL_HAS_ADMIN };
 STATEMENT_DECLARE(auth_registration_status, 0);
 

@@ -39,12 +39,6 @@ static const struct field change_password_body[] = {
 	{ 0 },
 };
 
-static const struct field registration_status_reply[] = {
-	{ "isRegistrationOpen", FIELD_BOOL, .required = true },
-	{ "hasAdmin", FIELD_BOOL, .required = true },
-	{ 0 },
-};
-
 static const struct field session_reply[] = {
 	{ "user", FIELD_OBJECT, .required = true, .columns = auth_user_columns },
 	{ "accessToken", FIELD_STRING, .required = true },
@@ -71,15 +65,7 @@ static int reply_session(struct request *req, const PGresult *user, const struct
 /* GET /api/auth/registration-status — {isRegistrationOpen, hasAdmin}. */
 static int registration_status(struct request *req)
 {
-	PGresult *res = db_run(req, auth_registration_status);
-	if (!res)
-		return req->status;
-	struct jw *w = reply_json(req);
-	jw_object_begin(w);
-	jw_member_bool(w, "isRegistrationOpen", db_bool(res, 0, REG_COL_OPEN));
-	jw_member_bool(w, "hasAdmin", db_bool(res, 0, REG_COL_HAS_ADMIN));
-	jw_object_end(w);
-	return reply_ok(req);
+	return reply_row(req, db_run(req, auth_registration_status), auth_registration_columns);
 }
 
 /* POST /api/auth/register {email, password, name?} — 201, the first user only. */
@@ -156,7 +142,7 @@ static int session_revoke(struct request *req)
 
 static const struct route auth_routes[] = {
 	{ "GET", "/api/auth/registration-status", registration_status, WHO_PUBLIC,
-	  .reply = REPLY_OBJECT(registration_status_reply), .summary = "May the first account still register?" },
+	  .reply = REPLY_ROW(auth_registration_columns), .summary = "May the first account still register?" },
 	{ "POST", "/api/auth/register", register_owner, WHO_PUBLIC, .body = register_body, .tx = TX_WRITE,
 	  .status = 201, .reply = REPLY_OBJECT(session_reply), .errors = ERR_403,
 	  .summary = "Create the owner account (only while no user exists)" },
