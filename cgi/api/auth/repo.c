@@ -24,12 +24,6 @@ const struct db_column auth_user_columns[] = {
 	{ 0 },
 };
 
-const struct db_column auth_registration_columns[] = {
-	{ "isRegistrationOpen", DBK_BOOL },
-	{ "hasAdmin", DBK_BOOL },
-	{ 0 },
-};
-
 const struct db_column auth_session_columns[] = {
 	{ "id", DBK_STRING },
 	{ "createdAt", DBK_TIME },
@@ -42,6 +36,12 @@ const struct db_column auth_session_columns[] = {
 STATEMENT(auth_registration_status,
 	"SELECT NOT EXISTS (SELECT 1 FROM users), "
 	"EXISTS (SELECT 1 FROM users WHERE role IN ('owner', 'admin'))");
+
+const struct db_column auth_registration_columns[] = {
+	{ "isRegistrationOpen", DBK_BOOL },
+	{ "hasAdmin", DBK_BOOL },
+	{ 0 },
+};
 
 /* A transaction-scoped advisory lock: concurrent registrations run one after the other. */
 STATEMENT(auth_lock_registration,
