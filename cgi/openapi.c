@@ -54,43 +54,6 @@ static void write_bound(struct jw *w, const char *key, struct bound b, long long
 		jw_member_int(w, key, fallback);
 }
 
-/* A column's schema: its JSON type (NULL: any JSON, null included) and format. */
-static void write_column_schema(struct jw *w, enum db_kind kind)
-{
-	static const struct { const char *type, *format; } kinds[] = {
-		[DBK_STRING] = { "string", NULL }, [DBK_NUMBER] = { "number", NULL }, [DBK_BOOL] = { "boolean", NULL },
-		[DBK_JSON] = { NULL, NULL },       [DBK_TIME] = { "string", "date-time" },
-	};
-	_Static_assert(sizeof kinds / sizeof kinds[0] == DBK_TIME + 1, "a schema for every column kind");
-	jw_object_begin(w);
-	if (kinds[kind].type)
-		write_type(w, kinds[kind].type, true);
-	if (kinds[kind].format)
-		jw_member_string(w, "format", kinds[kind].format);
-	jw_object_end(w);
-}
-
-/* A row written by db_write_row: every key, each possibly null, nothing else. */
-static void write_row_schema(struct jw *w, const struct db_column *map, bool nullable)
-{
-	jw_object_begin(w);
-	write_type(w, "object", nullable);
-	jw_key(w, "required");
-	jw_array_begin(w);
-	for (const struct db_column *c = map; c->key; c++)
-		jw_string(w, c->key);
-	jw_array_end(w);
-	jw_key(w, "properties");
-	jw_object_begin(w);
-	for (const struct db_column *c = map; c->key; c++) {
-		jw_key(w, c->key);
-		write_column_schema(w, c->kind);
-	}
-	jw_object_end(w);
-	jw_member_bool(w, "additionalProperties", false);
-	jw_object_end(w);
-}
-
 /* The members of an object schema: required list, properties, closed for replies. */
 static void write_object_members(struct jw *w, const struct field *fields, enum schema_use use)
 {
@@ -145,6 +108,25 @@ static void write_string_kind(struct jw *w, const struct field *f, bool nullable
 		write_bound(w, "maxLength", f->max, SCHEMA_STRING_MAX_DEFAULT, use != USE_REPLY);
 		break;
 	}
+}
+
+/* A row written by db_write_row: a field list whose members are all there, each
+ * possibly null, nothing else (write_object_members closes reply objects). */
+static void write_row_schema(struct jw *w, const struct db_column *map, bool nullable)
+{
+	static const enum field_type kinds[] = {
+		[DBK_STRING] = FIELD_STRING, [DBK_NUMBER] = FIELD_NUMBER, [DBK_BOOL] = FIELD_BOOL,
+		[DBK_JSON] = FIELD_ANY,      [DBK_TIME] = FIELD_TIME,
+	};
+	_Static_assert(sizeof kinds / sizeof kinds[0] == DBK_TIME + 1, "a field kind for every column kind");
+	struct field fields[DB_COLUMNS_MAX + 1] = { 0 };
+	for (int i = 0; map[i].key && i < DB_COLUMNS_MAX; i++)
+		fields[i] = (struct field){ .name = map[i].key, .type = kinds[map[i].kind], .required = true,
+					    .nullable = true };
+	jw_object_begin(w);
+	write_type(w, "object", nullable);
+	write_object_members(w, fields, USE_REPLY);
+	jw_object_end(w);
 }
 
 /* The schema of one value as the runtime validates it (input) or a handler writes it. */

@@ -102,6 +102,9 @@ enum db_kind {
 	DBK_TIME,   /* timestamptz → "2026-11-28T05:13:23.123Z" */
 };
 
+/* The most columns a map may describe. */
+#define DB_COLUMNS_MAX 64
+
 struct db_column {
 	const char *key; /* camelCase JSON key; the map follows the SELECT's column order */
 	enum db_kind kind;
