@@ -1,12 +1,16 @@
 /*
- * worker.c — the process model of a REST module: configuration and secrets at start,
- * N pre-forked processes accepting on the FastCGI socket handed over on fd 0, a parent
- * that replaces any process that dies, and a graceful SIGTERM (the request in hand is
- * finished first).
+ * worker.c — a REST module's program: configuration and secrets at start, then the
+ * supervisor (supervisor.c) starts request processes on demand; this file is also the
+ * life of one such process: accept, answer, and leave when idle.
  *
  * Startup is honest: a missing secret or a bad config ends the program with a message
  * on stderr and a non-zero status. An unreachable database does not: each request
  * tries to reconnect and answers 503 until it can.
+ *
+ * A process waits for connections with an alarm set to its next idle deadline: after
+ * db.idle_disconnect_s without a request it closes its PostgreSQL connection (the next
+ * request opens a new one), and after http.idle_exit_s it exits, unless it holds a warm
+ * slot. SIGTERM lets the request in hand finish.
  */
 #include <errno.h>
 #include <fcgiapp.h>
@@ -16,7 +20,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,14 +27,20 @@
 #include "internal.h"
 #include "log.h"
 #include "stop_signal.h"
+#include "timeutil.h"
 
 static volatile sig_atomic_t shutting_down;
 
-static void on_child_term(int sig)
+static void on_term(int sig)
 {
 	(void)sig;
 	shutting_down = 1;
 	FCGX_ShutdownPending();
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig; /* accept() returns EINTR: the loop looks at the clock */
 }
 
 static void handle_one(struct request *req, const struct route *routes)
@@ -45,89 +54,64 @@ static void handle_one(struct request *req, const struct route *routes)
 	log_set_request_id(NULL);
 }
 
-/* The life of one pre-forked process. */
-static int serve(const char *module, const struct route *routes)
+/* Seconds until the next idle deadline (0: none), given how long the process has been idle. */
+static unsigned next_deadline(const struct worker_plan *plan, struct db *db, bool warm, long idle_s)
 {
-	stop_signal_handle(on_child_term); /* accept() wakes with EINTR */
+	long wait = -1;
+	if (db_conn(db) && plan->idle_disconnect_s > 0)
+		wait = plan->idle_disconnect_s - idle_s;
+	if (!warm && (wait < 0 || plan->idle_exit_s - idle_s < wait))
+		wait = plan->idle_exit_s - idle_s;
+	if (wait < 0 && !db_conn(db) && warm)
+		return 0;
+	return wait > 0 ? (unsigned)wait : 1;
+}
+
+int worker_serve(const struct worker_plan *plan, int slot, bool warm)
+{
+	stop_signal_handle(on_term);
+	struct sigaction alarm_action = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	sigemptyset(&alarm_action.sa_mask);
+	sigaction(SIGALRM, &alarm_action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct db *db = db_new(module);
+	struct db *db = db_new(plan->module);
 	if (db_connect(db) != 0)
 		log_warn("database unreachable at start (%s); requests will retry", db_last_error(db));
 	struct arena *arena = arena_new();
 	FCGX_Request fcgi;
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, 0, 0) != 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("cannot initialise FastCGI");
 		return 1;
 	}
-	while (!shutting_down && FCGX_Accept_r(&fcgi) >= 0) {
-		struct request req = { .arena = arena, .db = db, .module = module };
+	long long idle_since = time_monotonic_ms();
+	while (!shutting_down) {
+		alarm(next_deadline(plan, db, warm, (long)((time_monotonic_ms() - idle_since) / 1000)));
+		int accepted = FCGX_Accept_r(&fcgi);
+		alarm(0);
+		if (accepted < 0) {
+			long idle_s = (long)((time_monotonic_ms() - idle_since) / 1000);
+			if (shutting_down || accepted != -EINTR)
+				break;
+			if (db_conn(db) && plan->idle_disconnect_s > 0 && idle_s >= plan->idle_disconnect_s) {
+				db_disconnect(db);
+				log_debug("idle: database connection closed");
+			}
+			if (!warm && plan->idle_exit_s > 0 && idle_s >= plan->idle_exit_s)
+				break;
+			continue;
+		}
+		worker_slot_set(slot, SLOT_BUSY);
+		struct request req = { .arena = arena, .db = db, .module = plan->module };
 		request_load(&req, &fcgi);
-		handle_one(&req, routes);
+		handle_one(&req, plan->routes);
 		FCGX_Finish_r(&fcgi);
 		arena_reset(arena);
+		worker_slot_set(slot, SLOT_IDLE);
+		idle_since = time_monotonic_ms();
 	}
 	arena_destroy(arena);
 	db_close(db);
-	return 0;
-}
-
-static pid_t spawn(const char *module, const struct route *routes)
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(serve(module, routes));
-	if (pid < 0)
-		log_error("fork failed: %s", strerror(errno));
-	return pid;
-}
-
-static volatile sig_atomic_t parent_stop;
-
-static void on_parent_term(int sig)
-{
-	(void)sig;
-	parent_stop = 1;
-}
-
-/* Keeps `count` processes alive until SIGTERM, then stops them and waits. */
-static int supervise(const char *module, const struct route *routes, int count)
-{
-	pid_t children[CFG_HTTP_WORKERS_MAX] = { 0 };
-	stop_signal_handle(on_parent_term);
-	for (int i = 0; i < count; i++)
-		children[i] = spawn(module, routes);
-	log_info("serving with %d processes", count);
-	while (!parent_stop) {
-		int wstatus;
-		pid_t dead = waitpid(-1, &wstatus, 0);
-		if (dead < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (int i = 0; i < count; i++) {
-			if (children[i] != dead)
-				continue;
-			if (WIFSIGNALED(wstatus))
-				log_warn("process %d killed by signal %d; replacing it", (int)dead, WTERMSIG(wstatus));
-			else
-				log_warn("process %d exited with status %d; replacing it", (int)dead, WEXITSTATUS(wstatus));
-			if (parent_stop)
-				break;
-			struct timespec pause = { 0, 200 * 1000000L }; /* no tight crash loop */
-			nanosleep(&pause, NULL);
-			if (parent_stop) /* the stop signal may land while the children already exit */
-				break;
-			children[i] = spawn(module, routes);
-		}
-	}
-	for (int i = 0; i < count; i++)
-		if (children[i] > 0)
-			kill(children[i], SIGTERM);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
-	log_info("stopped");
 	return 0;
 }
 
@@ -162,7 +146,16 @@ int worker_main(const char *module, const struct route *routes)
 		log_error("expects a listening FastCGI socket on fd 0 (spawn-fcgi or a systemd socket unit)");
 		return 2;
 	}
-	int count = (int)cfg_int("http.workers");
+	struct worker_plan plan = {
+		.module = module,
+		.routes = routes,
+		.max_workers = (int)cfg_int("http.workers"),
+		.min_workers = (int)cfg_int("http.min_workers"),
+		.idle_exit_s = cfg_int("http.idle_exit_s"),
+		.idle_disconnect_s = cfg_int("db.idle_disconnect_s"),
+	};
+	if (plan.min_workers > plan.max_workers)
+		plan.min_workers = plan.max_workers;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	return supervise(module, routes, count);
+	return supervise(&plan);
 }
