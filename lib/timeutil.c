@@ -49,8 +49,12 @@ bool time_format_rfc3339(char out[TIME_RFC3339_SIZE], long long epoch_us, int de
 	struct tm tm;
 	if ((long long)t != secs || !gmtime_r(&t, &tm)) /* a 32-bit time_t cannot say it */
 		return false;
-	snprintf(out, TIME_RFC3339_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, decimals, decimals == 3 ? us / 1000 : us);
+	/* The moduli change nothing (the range is checked above); they let the compiler see
+	 * that every field fits its width. */
+	snprintf(out, TIME_RFC3339_SIZE, "%04u-%02u-%02uT%02u:%02u:%02u.%0*lluZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, decimals,
+		 (unsigned long long)(decimals == 3 ? us / 1000 : us) % 1000000u);
 	return true;
 }
 
