@@ -121,7 +121,8 @@ static const struct payload_case {
 	{ event, "{\"event\":null,\"data\":null}",
 	  "event: is required", "null members are missing, in declared order" },
 	/* Conventions the declarations add: lengths in bytes, U+0000 seen past the end of a C string. */
-	{ handshake, "{\"type\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9" "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ handshake, "{\"type\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	  "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: must be at most 64 bytes", "33 two-byte characters are 66 bytes" },
 	{ handshake, "{\"type\":\"\\u0000\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: contains U+0000", "a lone U+0000 is not an empty string" },
