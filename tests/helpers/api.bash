@@ -5,6 +5,8 @@
 #   refusals WHO METHOD PATH [STATUS MESSAGE BODY]…
 #                                    sends each JSON BODY as WHO; each answer must be STATUS
 #                                    with that .message
+#   assert_each PATH VALUE [PATH VALUE]…     assert_json of each pair (jq -r: strings bare)
+#   assert_each_c PATH JSON [PATH JSON]…     each PATH of the body, as compact JSON, is JSON
 
 device_id_new() {
   api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"$2\",\"type\":\"$3\"}" \
@@ -23,4 +25,22 @@ refusals() {
     shift 3
   done
   [ $# -eq 0 ] || { echo "refusals: $# arguments left over" >&2; return 1; }
+}
+
+assert_each() {
+  while [ $# -ge 2 ]; do
+    assert_json "$1" "$2" || return 1
+    shift 2
+  done
+  [ $# -eq 0 ] || { echo "assert_each: an odd argument left over" >&2; return 1; }
+}
+
+assert_each_c() {
+  local actual
+  while [ $# -ge 2 ]; do
+    actual=$(jqc "$1")
+    [ "$actual" = "$2" ] || { echo "$1: expected $2, got $actual" >&2; return 1; }
+    shift 2
+  done
+  [ $# -eq 0 ] || { echo "assert_each_c: an odd argument left over" >&2; return 1; }
 }
