@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "crypto.h"
 #include "http_headers.h"
 #include "json_reader.h"
 #include "log.h"
@@ -78,25 +79,14 @@ const char *req_param(const struct request *req, const char *name)
 	return NULL;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %-decodes s[0..n) (and '+' as space) into the arena. */
 static char *url_decode(struct arena *a, const char *s, size_t n)
 {
 	char *out = arena_alloc(a, n + 1);
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-			out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && hex_digit_value(s[i + 1]) >= 0 && hex_digit_value(s[i + 2]) >= 0) {
+			out[o++] = (char)(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
 			i += 2;
 		} else if (s[i] == '+') {
 			out[o++] = ' ';

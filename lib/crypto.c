@@ -1,5 +1,5 @@
 /*
- * crypto.c — random tokens, base64url, SHA-256, constant-time comparison (see crypto.h).
+ * crypto.c — random tokens, base64url, hex, SHA-256, constant-time comparison (see crypto.h).
  */
 #include "crypto.h"
 
@@ -29,44 +29,43 @@ void crypto_random(void *buf, size_t n)
 	}
 }
 
+/* Each alphabet is written once, for its encoder and its decoder. */
+static const char base64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char hex_alphabet[] = "0123456789abcdef";
+
+/* The value of the digit c: its place in alphabet, or -1 when it is not there. */
+static int digit_value(const char *alphabet, char c)
+{
+	const char *p = c ? strchr(alphabet, c) : NULL;
+	return p ? (int)(p - alphabet) : -1;
+}
+
+int hex_digit_value(char c)
+{
+	return digit_value(hex_alphabet, c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c);
+}
+
 char *base64url_encode(struct arena *arena, const void *data, size_t len)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	const unsigned char *in = data;
 	char *out = arena_alloc(arena, (len + 2) / 3 * 4 + 1);
 	size_t o = 0, i = 0;
 	for (; i + 2 < len; i += 3) {
 		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
+		out[o++] = base64url_alphabet[v >> 18 & 63];
+		out[o++] = base64url_alphabet[v >> 12 & 63];
+		out[o++] = base64url_alphabet[v >> 6 & 63];
+		out[o++] = base64url_alphabet[v & 63];
 	}
 	if (i < len) {
 		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0);
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
+		out[o++] = base64url_alphabet[v >> 18 & 63];
+		out[o++] = base64url_alphabet[v >> 12 & 63];
 		if (i + 1 < len)
-			out[o++] = alphabet[v >> 6 & 63];
+			out[o++] = base64url_alphabet[v >> 6 & 63];
 	}
 	out[o] = '\0';
 	return out;
-}
-
-static int base64url_digit(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
 }
 
 long base64url_decode(const char *s, size_t len, void *out, size_t cap)
@@ -78,7 +77,7 @@ long base64url_decode(const char *s, size_t len, void *out, size_t cap)
 	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > cap || len > (size_t)LONG_MAX / 2)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		int d = base64url_digit(s[i]);
+		int d = digit_value(base64url_alphabet, s[i]);
 		if (d < 0)
 			return -1;
 		bits = (bits << 6 | (unsigned)d) & 0xFFFFFF;
@@ -108,8 +107,8 @@ char *sha256_hex(struct arena *arena, const void *data, size_t len)
 	EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL);
 	char *hex = arena_alloc(arena, n * 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
-		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+		hex[2 * i] = hex_alphabet[digest[i] >> 4];
+		hex[2 * i + 1] = hex_alphabet[digest[i] & 15];
 	}
 	return hex;
 }

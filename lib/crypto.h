@@ -33,6 +33,8 @@ char *base64url_encode(struct arena *arena, const void *data, size_t len);
  * character) or does not fit in cap.
  */
 long base64url_decode(const char *s, size_t len, void *out, size_t cap);
+/* The value of the hex digit c, either case (0–15); -1 when c is not one. */
+int hex_digit_value(char c);
 /* Constant-time equality of two strings (length is not secret). */
 bool secret_equal(const char *a, const char *b);
 

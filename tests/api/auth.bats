@@ -9,6 +9,7 @@
 # fail a login, so no test can lock it out. Error messages are asserted exactly.
 
 load ../helpers/common
+load ../helpers/api
 
 PASSWORD='bats-password-1'
 
@@ -131,6 +132,11 @@ me_with() {
   api GET /api/auth/me -H "Authorization: Bearer $1"
 }
 
+# refresh_with TOKEN [curl args]: POST /api/auth/refresh with TOKEN in the body.
+refresh_with() {
+  api_json POST /api/auth/refresh "{\"refreshToken\":\"$1\"}" "${@:2}"
+}
+
 live_tokens_of_family() {
   psql_exec "SELECT count(*) FROM refresh_tokens WHERE family_id = '$1' AND revoked_at IS NULL"
 }
@@ -179,18 +185,11 @@ live_tokens_of_family() {
 }
 
 @test "register validates its body before anything else" {
-  api_json POST /api/auth/register '{"email":"not-an-email","password":"long enough"}'
-  assert_status 400
-  assert_json .message 'email: must be a valid email'
-  api_json POST /api/auth/register "{\"email\":\"$(email_of v)\",\"password\":\"short\"}"
-  assert_status 400
-  assert_json .message 'password: must be at least 8 characters'
-  api_json POST /api/auth/register "{\"email\":\"$(email_of v)\"}"
-  assert_status 400
-  assert_json .message 'password: is required'
-  api_json POST /api/auth/register "{\"email\":\"$(email_of v)\",\"password\":\"$PASSWORD\",\"name\":\"$(printf 'n%.0s' {1..101})\"}"
-  assert_status 400
-  assert_json .message 'name: must be at most 100 characters'
+  refusals anonymous POST /api/auth/register \
+    400 'email: must be a valid email' '{"email":"not-an-email","password":"long enough"}' \
+    400 'password: must be at least 8 characters' "{\"email\":\"$(email_of v)\",\"password\":\"short\"}" \
+    400 'password: is required' "{\"email\":\"$(email_of v)\"}" \
+    400 'name: must be at most 100 characters' "{\"email\":\"$(email_of v)\",\"password\":\"$PASSWORD\",\"name\":\"$(printf 'n%.0s' {1..101})\"}"
 }
 
 # ---- login ----
@@ -365,7 +364,7 @@ live_tokens_of_family() {
   new_user erin >/dev/null
   session_for erin
   local old_refresh=$REFRESH family=$SID
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$old_refresh\"}"
+  refresh_with "$old_refresh"
   assert_status 200
   [ "$(jq -c 'keys' <<<"$body")" = '["accessToken","expiresIn","refreshToken","user"]' ]
   assert_json .user.email "$(email_of erin)"
@@ -388,17 +387,17 @@ live_tokens_of_family() {
   new_user frank >/dev/null
   session_for frank
   local first=$REFRESH family=$SID
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$first\"}"
+  refresh_with "$first"
   assert_status 200
   local second
   second=$(json_field .refreshToken)
   # replay of the first token: reuse
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$first\"}"
+  refresh_with "$first"
   assert_status 401
   [ "$body" = '{"statusCode":401,"error":"Unauthorized","message":"refresh token reuse detected"}' ]
   [ "$(live_tokens_of_family "$family")" = 0 ]
   # the legitimate newest token is dead as well
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$second\"}"
+  refresh_with "$second"
   assert_status 401
   assert_json .message 'refresh token reuse detected'
 }
@@ -421,12 +420,9 @@ live_tokens_of_family() {
   new_user heidi >/dev/null
   session_for heidi
   psql_exec "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = '$(sha256 "$REFRESH")'" >/dev/null
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH\"}"
-  assert_status 401
-  assert_json .message 'invalid refresh token'
-  api_json POST /api/auth/refresh '{}'
-  assert_status 400
-  assert_json .message 'refreshToken: is required'
+  refusals anonymous POST /api/auth/refresh \
+    401 'invalid refresh token' "{\"refreshToken\":\"$REFRESH\"}" \
+    400 'refreshToken: is required' '{}'
 }
 
 @test "a refresh carries the account's current role into the new access token" {
@@ -435,7 +431,7 @@ live_tokens_of_family() {
   session_for ivan
   [ "$(jwt_claim "$ACCESS" role)" = member ]
   psql_exec "UPDATE users SET role = 'admin' WHERE id = '$id'" >/dev/null
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH\"}"
+  refresh_with "$REFRESH"
   assert_status 200
   [ "$(jwt_claim "$(json_field .accessToken)" role)" = admin ]
   assert_json .user.role admin
@@ -454,7 +450,7 @@ live_tokens_of_family() {
   [[ "$(cookie_line access_token)" == *"Path=/;"*"Max-Age=0"* ]]
   [[ "$(cookie_line refresh_token)" == *"Path=/api/auth;"*"Max-Age=0"* ]]
   [ "$(live_tokens_of_family "$SID")" = 0 ]
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH\"}"
+  refresh_with "$REFRESH"
   assert_status 401
 }
 
@@ -573,9 +569,9 @@ live_tokens_of_family() {
   [ -z "$body" ]
   [ "$(live_tokens_of_family "$other_family")" = 0 ]
   [ "$(live_tokens_of_family "$SID")" = 1 ]
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$other_refresh\"}"
+  refresh_with "$other_refresh"
   assert_status 401
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH\"}"
+  refresh_with "$REFRESH"
   assert_status 200
   try_login "$(email_of peggy)" "$PASSWORD"
   assert_status 401
@@ -611,7 +607,7 @@ live_tokens_of_family() {
   # a rotation keeps the session (same id, same createdAt)
   local created
   created=$(jq -r "map(select(.current)) | .[0].createdAt" <<<"$body")
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH\"}" -A 'bats laptop'
+  refresh_with "$REFRESH" -A 'bats laptop'
   assert_status 200
   api GET /api/auth/sessions -H "Authorization: Bearer $(json_field .accessToken)"
   [ "$(jq 'length' <<<"$body")" = 2 ]
@@ -642,7 +638,7 @@ live_tokens_of_family() {
   [ -z "$body" ]
   api GET /api/auth/sessions -H "Authorization: Bearer $ACCESS"
   [ "$(jq -c 'map(.id)' <<<"$body")" = "[\"$SID\"]" ]
-  api_json POST /api/auth/refresh "{\"refreshToken\":\"$tablet_refresh\"}"
+  refresh_with "$tablet_refresh"
   assert_status 401
   # twice: it is gone
   api DELETE "/api/auth/sessions/$tablet_family" -H "Authorization: Bearer $ACCESS"

@@ -11,6 +11,7 @@
 # are scoped to this run's devices: other suites write events into the same feed.
 
 load ../helpers/common
+load ../helpers/api
 
 setup_file() {
   ensure_owner >/dev/null
@@ -19,20 +20,12 @@ setup_file() {
   BASE=$(psql_exec "SELECT to_char(date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 hour',
                                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
   export DEV_A DEV_B
-  DEV_A=$(new_device a "$RUN Hall climate" climate)
-  DEV_B=$(new_device b "$RUN Porch light" light)
+  DEV_A=$(device_id_new a "$RUN Hall climate" climate)
+  DEV_B=$(device_id_new b "$RUN Porch light" light)
 }
 
 teardown_file() {
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN-%'" >/dev/null || true
-}
-
-# new_device SUFFIX NAME TYPE: creates "$RUN-SUFFIX" as admin; prints its id.
-new_device() {
-  api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"$2\",\"type\":\"$3\"}" \
-    -H "Authorization: Bearer $(token_for admin)" || return 1
-  [ "$status_code" = 201 ] || { echo "create device: $status_code $body" >&2; return 1; }
-  json_field .device.id
 }
 
 # as_member PATH [curl args]: GET PATH with a member's token.
@@ -182,7 +175,7 @@ page_all() {
 
 @test "paging through 120 events, three per timestamp, with limit 50 gives each exactly once" {
   local dev expected
-  dev=$(new_device paging "$RUN Paging" climate)
+  dev=$(device_id_new paging "$RUN Paging" climate)
   psql_exec "INSERT INTO device_events (device_id, kind, action, created_at)
              SELECT '$dev', 'event_received', 'tick', timestamptz '$BASE' + interval '30 minutes'
                     + (i / 3) * interval '1 second' + (i / 3 % 4) * interval '1 microsecond'
@@ -200,7 +193,7 @@ page_all() {
 
 @test "paging through 60 events on one single timestamp gives each exactly once" {
   local dev expected
-  dev=$(new_device ties "$RUN Ties" light)
+  dev=$(device_id_new ties "$RUN Ties" light)
   psql_exec "INSERT INTO device_events (device_id, kind, action, created_at)
              SELECT '$dev', 'state_transition', 'power', timestamptz '$BASE' + interval '40 minutes 0.123456 seconds'
              FROM generate_series(1, 60)" >/dev/null

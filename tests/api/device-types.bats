@@ -6,6 +6,7 @@
 # again and again against the same stack.
 
 load ../helpers/common
+load ../helpers/api
 
 setup_file() {
   ensure_owner >/dev/null
@@ -32,37 +33,34 @@ put() {
 @test "climate is a periodic sensor of temperature, humidity and pressure" {
   call_as member GET /api/device-types/climate
   assert_status 200
-  assert_json '.category' 'sensor'
-  assert_json '.periodic' 'true'
-  assert_json '.builtIn' 'true'
-  [ "$(jqc '.capabilities')" = '[{"key":"temperature","type":"number","unit":"°C"},{"key":"humidity","type":"number","unit":"%"},{"key":"pressure","type":"number","unit":"hPa"}]' ]
-  [ "$(jqc '.commands')" = '[]' ]
-  [ "$(jqc '.events')" = '[]' ]
+  assert_each '.category' 'sensor' '.periodic' 'true' '.builtIn' 'true'
+  assert_each_c '.capabilities' '[{"key":"temperature","type":"number","unit":"°C"},{"key":"humidity","type":"number","unit":"%"},{"key":"pressure","type":"number","unit":"hPa"}]' \
+    '.commands' '[]' \
+    '.events' '[]'
   [[ "$(json_field .createdAt)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$ ]]
 }
 
 @test "pir and switch-pir are motion sensors with their events" {
   call_as member GET /api/device-types/pir
   assert_status 200
-  assert_json '.category' 'sensor'
-  assert_json '.periodic' 'false'
-  [ "$(jqc '.capabilities')" = '[{"key":"motion","type":"boolean"}]' ]
-  [ "$(jqc '.events')" = '["motion_detected","motion_cleared"]' ]
+  assert_each '.category' 'sensor' '.periodic' 'false'
+  assert_each_c '.capabilities' '[{"key":"motion","type":"boolean"}]' \
+    '.events' '["motion_detected","motion_cleared"]'
 
   call_as member GET /api/device-types/switch-pir
   assert_status 200
-  [ "$(jqc '.capabilities')" = '[{"key":"motion","type":"boolean"},{"key":"button","type":"boolean"}]' ]
-  [ "$(jqc '.events')" = '["button_press","motion_detected","motion_cleared"]' ]
-  [ "$(jqc '.commands')" = '[]' ]
+  assert_each_c '.capabilities' '[{"key":"motion","type":"boolean"},{"key":"button","type":"boolean"}]' \
+    '.events' '["button_press","motion_detected","motion_cleared"]' \
+    '.commands' '[]'
 }
 
 @test "light is an actuator with its commands and a 0-100 brightness" {
   call_as member GET /api/device-types/light
   assert_status 200
   assert_json '.category' 'actuator'
-  [ "$(jqc '[.capabilities[] | {key, type, min, max}]')" = '[{"key":"on","type":"boolean","min":null,"max":null},{"key":"brightness","type":"number","min":0,"max":100}]' ]
-  [ "$(jqc '.commands')" = '[{"action":"toggle"},{"action":"set_brightness","params":["brightness"]},{"action":"turn_on"},{"action":"turn_off"}]' ]
-  [ "$(jqc '.events')" = '["turned_on","turned_off"]' ]
+  assert_each_c '[.capabilities[] | {key, type, min, max}]' '[{"key":"on","type":"boolean","min":null,"max":null},{"key":"brightness","type":"number","min":0,"max":100}]' \
+    '.commands' '[{"action":"toggle"},{"action":"set_brightness","params":["brightness"]},{"action":"turn_on"},{"action":"turn_off"}]' \
+    '.events' '["turned_on","turned_off"]'
 }
 
 @test "an unknown type is 404" {
@@ -85,22 +83,17 @@ put() {
     "commands":[{"action":"set_level","params":["level"]},{"action":"blink","params":[]}],
     "events":["pressed"],"periodic":false,"extra":1}'
   assert_status 201
-  assert_json '.id' "$id"
-  assert_json '.name' 'Dimmer'
-  assert_json '.builtIn' 'false'
+  assert_each '.id' "$id" '.name' 'Dimmer' '.builtIn' 'false'
   # Stored as rewritten: unknown members dropped, empty params omitted.
-  [ "$(jqc '.capabilities')" = '[{"key":"level","max":10,"min":0,"type":"number","unit":"%"}]' ]
-  [ "$(jqc '.commands')" = '[{"action":"set_level","params":["level"]},{"action":"blink"}]' ]
-  [ "$(jqc '.events')" = '["pressed"]' ]
+  assert_each_c '.capabilities' '[{"key":"level","max":10,"min":0,"type":"number","unit":"%"}]' \
+    '.commands' '[{"action":"set_level","params":["level"]},{"action":"blink"}]' \
+    '.events' '["pressed"]'
   local created
   created=$(json_field .createdAt)
 
   put agent "$id" '{"name":"Dimmer 2","category":"sensor","periodic":true}'
   assert_status 200
-  assert_json '.name' 'Dimmer 2'
-  assert_json '.category' 'sensor'
-  assert_json '.periodic' 'true'
-  assert_json '.createdAt' "$created"
+  assert_each '.name' 'Dimmer 2' '.category' 'sensor' '.periodic' 'true' '.createdAt' "$created"
   [ "$(jqc '[.capabilities, .commands, .events]')" = '[[],[],[]]' ]
 
   call_as member GET "/api/device-types/$id"
@@ -127,8 +120,7 @@ put() {
     assert_json '.message' 'built-in device types cannot be changed'
   done
   call_as member GET /api/device-types/light
-  assert_json '.name' 'Light'
-  assert_json '.builtIn' 'true'
+  assert_each '.name' 'Light' '.builtIn' 'true'
 }
 
 @test "ids outside ^[a-z0-9][a-z0-9_-]{0,63}$ are refused" {

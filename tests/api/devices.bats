@@ -8,6 +8,7 @@
 # change are not observed here (they are hard to see from bats).
 
 load ../helpers/common
+load ../helpers/api
 
 setup_file() {
   ensure_owner >/dev/null
@@ -36,6 +37,16 @@ new_device() {
   assert_status 201
   DEVICE_ID=$(json_field .device.id)
   DEVICE_TOKEN=$(json_field .deviceToken)
+}
+
+# lists_give [PATH JQ EXPECTED]…: GET PATH as a member; jq -c JQ of the list is EXPECTED.
+lists_give() {
+  while [ $# -ge 3 ]; do
+    call_as member GET "$1" || return 1
+    [ "$(jqc "$2")" = "$3" ] || { echo "$1: $2 is $(jqc "$2"), not $3" >&2; return 1; }
+    shift 3
+  done
+  [ $# -eq 0 ] || { echo "lists_give: $# arguments left over" >&2; return 1; }
 }
 
 set_status() {
@@ -107,11 +118,9 @@ config_value() {
     assert_status 400
     assert_json '.message' 'externalId: must contain only letters, digits, _ . : and -'
   done
-  send admin POST /api/devices "{\"externalId\":\"$(printf 'a%.0s' {1..65})\",\"name\":\"x\",\"type\":\"light\"}"
-  assert_status 400
-  assert_json '.message' 'externalId: must be at most 64 characters'
-  send admin POST /api/devices '{"externalId":"","name":"x","type":"light"}'
-  assert_json '.message' 'externalId: must not be empty'
+  refusals admin POST /api/devices \
+    400 'externalId: must be at most 64 characters' "{\"externalId\":\"$(printf 'a%.0s' {1..65})\",\"name\":\"x\",\"type\":\"light\"}" \
+    400 'externalId: must not be empty' '{"externalId":"","name":"x","type":"light"}'
   # every allowed character at once
   send admin POST /api/devices "{\"externalId\":\"$RUN-Az09_.:-\",\"name\":\"$RUN chars\",\"type\":\"light\"}"
   assert_status 201
@@ -119,25 +128,14 @@ config_value() {
 
 @test "create refuses duplicates, unknown types and zones, bad names" {
   new_device dup "$RUN Dup" pir
-  send admin POST /api/devices "{\"externalId\":\"$RUN-dup\",\"name\":\"again\",\"type\":\"pir\"}"
-  assert_status 409
-  assert_json '.message' 'externalId: already registered'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-t\",\"name\":\"x\",\"type\":\"toaster\"}"
-  assert_status 400
-  assert_json '.message' 'type: unknown device type'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-z\",\"name\":\"x\",\"type\":\"pir\",\"zoneId\":\"$(uuid_new)\"}"
-  assert_status 400
-  assert_json '.message' 'zoneId: zone not found'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-z\",\"name\":\"x\",\"type\":\"pir\",\"zoneId\":\"kitchen\"}"
-  assert_status 400
-  assert_json '.message' 'zoneId: must be a UUID'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-n\",\"name\":\"\",\"type\":\"pir\"}"
-  assert_status 400
-  assert_json '.message' 'name: must not be empty'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-n\",\"name\":\"$(printf 'n%.0s' {1..101})\",\"type\":\"pir\"}"
-  assert_json '.message' 'name: must be at most 100 characters'
-  send admin POST /api/devices "{\"externalId\":\"$RUN-n\",\"type\":\"pir\"}"
-  assert_json '.message' 'name: is required'
+  refusals admin POST /api/devices \
+    409 'externalId: already registered' "{\"externalId\":\"$RUN-dup\",\"name\":\"again\",\"type\":\"pir\"}" \
+    400 'type: unknown device type' "{\"externalId\":\"$RUN-t\",\"name\":\"x\",\"type\":\"toaster\"}" \
+    400 'zoneId: zone not found' "{\"externalId\":\"$RUN-z\",\"name\":\"x\",\"type\":\"pir\",\"zoneId\":\"$(uuid_new)\"}" \
+    400 'zoneId: must be a UUID' "{\"externalId\":\"$RUN-z\",\"name\":\"x\",\"type\":\"pir\",\"zoneId\":\"kitchen\"}" \
+    400 'name: must not be empty' "{\"externalId\":\"$RUN-n\",\"name\":\"\",\"type\":\"pir\"}" \
+    400 'name: must be at most 100 characters' "{\"externalId\":\"$RUN-n\",\"name\":\"$(printf 'n%.0s' {1..101})\",\"type\":\"pir\"}" \
+    400 'name: is required' "{\"externalId\":\"$RUN-n\",\"type\":\"pir\"}"
   [ "$(psql_exec "SELECT count(*) FROM devices WHERE external_id IN ('$RUN-t', '$RUN-z', '$RUN-n')")" = 0 ]
 }
 
@@ -184,38 +182,26 @@ config_value() {
   assert_status 200
   [ "$(jqc '[.[].externalId]')" = "[\"$RUN-f-a\",\"$RUN-f-b\",\"$RUN-f-c\"]" ]
 
-  call_as member GET "/api/devices?zoneId=$ZONE_A&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$b\"]" ]
-  call_as member GET "/api/devices?zoneId=$ZONE_B"
-  [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  call_as member GET "/api/devices?zoneId=null&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$c\"]" ]
-  call_as member GET "/api/devices?zoneId=null"
-  [ "$(jqc '[.[] | select(.zoneId != null)] | length')" = 0 ]
-  call_as member GET "/api/devices?zoneId=$(uuid_new)"
-  [ "$(jqc 'length')" = 0 ]
-
-  call_as member GET "/api/devices?type=climate&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  call_as member GET "/api/devices?type=nothing-like-it"
-  [ "$(jqc 'length')" = 0 ]
-  call_as member GET "/api/devices?status=online&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$a\"]" ]
-  call_as member GET "/api/devices?status=offline&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$c\"]" ]
-  call_as member GET "/api/devices?status=unknown&q=$RUN-f-"
-  [ "$(jqc '[.[].id]')" = "[\"$b\"]" ]
-  call_as member GET "/api/devices?status=online&type=light&q=$RUN-f-"
-  [ "$(jqc 'length')" = 0 ]
+  lists_give \
+    "/api/devices?zoneId=$ZONE_A&q=$RUN-f-" '[.[].id]' "[\"$b\"]" \
+    "/api/devices?zoneId=$ZONE_B" '[.[].id]' "[\"$a\"]" \
+    "/api/devices?zoneId=null&q=$RUN-f-" '[.[].id]' "[\"$c\"]" \
+    "/api/devices?zoneId=null" '[.[] | select(.zoneId != null)] | length' 0 \
+    "/api/devices?zoneId=$(uuid_new)" 'length' 0 \
+    "/api/devices?type=climate&q=$RUN-f-" '[.[].id]' "[\"$a\"]" \
+    "/api/devices?type=nothing-like-it" 'length' 0 \
+    "/api/devices?status=online&q=$RUN-f-" '[.[].id]' "[\"$a\"]" \
+    "/api/devices?status=offline&q=$RUN-f-" '[.[].id]' "[\"$c\"]" \
+    "/api/devices?status=unknown&q=$RUN-f-" '[.[].id]' "[\"$b\"]" \
+    "/api/devices?status=online&type=light&q=$RUN-f-" 'length' 0
 }
 
 @test "q is a case-insensitive substring of the name or the external id, not a pattern" {
   new_device Q-Ext "$RUN Plain Name" pir
   local id=$DEVICE_ID
-  call_as member GET "/api/devices?q=$RUN-q-ext"
-  [ "$(jqc '[.[].id]')" = "[\"$id\"]" ]
-  call_as member GET "/api/devices?q=$RUN%20PLAIN%20name"
-  [ "$(jqc '[.[].id]')" = "[\"$id\"]" ]
+  lists_give \
+    "/api/devices?q=$RUN-q-ext" '[.[].id]' "[\"$id\"]" \
+    "/api/devices?q=$RUN%20PLAIN%20name" '[.[].id]' "[\"$id\"]"
   # LIKE metacharacters are plain characters
   call_as member GET "/api/devices?q=$RUN%25"
   assert_status 200
@@ -274,21 +260,12 @@ config_value() {
 
 @test "patch errors: nothing to update, unknown zone, unknown device, bad values" {
   new_device pe "$RUN Patch errors" light "$ZONE_A"
-  send admin PATCH "/api/devices/$DEVICE_ID" '{}'
-  assert_status 400
-  assert_json '.message' 'body: nothing to update'
-  send admin PATCH "/api/devices/$DEVICE_ID" '{"type":"pir"}'
-  assert_status 400
-  assert_json '.message' 'body: nothing to update'
-  send admin PATCH "/api/devices/$DEVICE_ID" "{\"zoneId\":\"$(uuid_new)\"}"
-  assert_status 400
-  assert_json '.message' 'zoneId: zone not found'
-  send admin PATCH "/api/devices/$DEVICE_ID" '{"name":""}'
-  assert_status 400
-  assert_json '.message' 'name: must not be empty'
-  send admin PATCH "/api/devices/$DEVICE_ID" '{"name":null}'
-  assert_status 400
-  assert_json '.message' 'name: must not be null'
+  refusals admin PATCH "/api/devices/$DEVICE_ID" \
+    400 'body: nothing to update' '{}' \
+    400 'body: nothing to update' '{"type":"pir"}' \
+    400 'zoneId: zone not found' "{\"zoneId\":\"$(uuid_new)\"}" \
+    400 'name: must not be empty' '{"name":""}' \
+    400 'name: must not be null' '{"name":null}'
   send admin PATCH "/api/devices/$(uuid_new)" '{"name":"ghost"}'
   assert_status 404
   assert_json '.message' 'device not found'
@@ -358,18 +335,11 @@ config_value() {
   new_device chk "$RUN Check" light
   set_status "$DEVICE_ID" online
   local url="/api/devices/$DEVICE_ID/command"
-  send member POST "$url" '{}'
-  assert_status 400
-  assert_json '.message' 'action: is required'
-  send member POST "$url" '{"action":"fly"}'
-  assert_status 400
-  assert_json '.message' 'action: not supported by light'
-  send member POST "$url" '{"action":"ota_update","url":"http://example.invalid/x.bin"}'
-  assert_status 400
-  assert_json '.message' 'action: not supported by light'
-  send member POST "$url" '{"action":"set_brightness"}'
-  assert_status 400
-  assert_json '.message' 'brightness: is required'
+  refusals member POST "$url" \
+    400 'action: is required' '{}' \
+    400 'action: not supported by light' '{"action":"fly"}' \
+    400 'action: not supported by light' '{"action":"ota_update","url":"http://example.invalid/x.bin"}' \
+    400 'brightness: is required' '{"action":"set_brightness"}'
   local bad
   for bad in 101 -1 '"50"' true null 100.5; do
     send member POST "$url" "{\"action\":\"set_brightness\",\"brightness\":$bad}"
@@ -460,14 +430,11 @@ config_value() {
   new_device fan "$RUN Fan" "$type"
   set_status "$DEVICE_ID" online
   local url="/api/devices/$DEVICE_ID/command"
-  send member POST "$url" '{"action":"set","speed":0,"oscillate":true,"mode":"eco"}'
-  assert_json '.message' 'speed: must be a number of at least 1'
-  send member POST "$url" '{"action":"set","speed":3,"oscillate":"yes","mode":"eco"}'
-  assert_json '.message' 'oscillate: must be a boolean'
-  send member POST "$url" '{"action":"set","speed":3,"oscillate":false}'
-  assert_json '.message' 'mode: is required'
-  send member POST "$url" '{"action":"set","speed":3,"oscillate":false,"mode":null}'
-  assert_json '.message' 'mode: must not be null'
+  refusals member POST "$url" \
+    400 'speed: must be a number of at least 1' '{"action":"set","speed":0,"oscillate":true,"mode":"eco"}' \
+    400 'oscillate: must be a boolean' '{"action":"set","speed":3,"oscillate":"yes","mode":"eco"}' \
+    400 'mode: is required' '{"action":"set","speed":3,"oscillate":false}' \
+    400 'mode: must not be null' '{"action":"set","speed":3,"oscillate":false,"mode":null}'
   send member POST "$url" '{"action":"set","speed":3,"oscillate":false,"mode":{"any":"value"}}'
   assert_status 202
   send member POST "$url" '{"action":"toggle"}'

@@ -10,6 +10,7 @@
 # configuration file.
 
 load ../helpers/common
+load ../helpers/api
 
 CRON_LOCK_BASE=$((0x53544352 << 16)) # jobs.c: CRON_LOCK_KEY(n)
 
@@ -30,12 +31,18 @@ teardown_file() {
   psql_exec "DELETE FROM users WHERE email = '$RUN-cron@station.test'" >/dev/null || true
 }
 
-# new_device SUFFIX TYPE: creates "$RUN-SUFFIX" through the API as admin; prints its id.
-new_device() {
-  api_json POST /api/devices "{\"externalId\":\"$RUN-$1\",\"name\":\"$RUN $1\",\"type\":\"${2:-climate}\"}" \
-    -H "Authorization: Bearer $(token_for admin)" || return 1
-  [ "$status_code" = 201 ] || { echo "create device: $status_code $body" >&2; return 1; }
-  json_field .device.id
+# new_device SUFFIX [TYPE]: creates "$RUN-SUFFIX" named "$RUN SUFFIX" (default type climate); prints its id.
+new_device() { device_id_new "$1" "$RUN $1" "${2:-climate}"; }
+
+# job_twice_leaves JOB QUERY EXPECTED: runs JOB twice (jobs are idempotent); after each run
+# it succeeded and QUERY gives EXPECTED.
+job_twice_leaves() {
+  local i
+  for i in 1 2; do
+    run_job "$1"
+    [ "$status" -eq 0 ] || return 1
+    [ "$(psql_exec "$2")" = "$3" ] || { echo "after run $i of $1: $(psql_exec "$2")" >&2; return 1; }
+  done
 }
 
 # run_job JOB: runs station-cron JOB (bats `run`: $status, $output), again while it finds
@@ -168,13 +175,8 @@ sql_count() {
                ('$dev', 'pending', 'queued', now() + interval '1 hour'),
                ('$dev', 'delivered', 'sent', now() - interval '1 hour'),
                ('$dev', 'broken', 'failed', now() - interval '1 hour')" >/dev/null
-  run_job command-expiry
-  [ "$status" -eq 0 ]
   local states="SELECT string_agg(action || '=' || status, ' ' ORDER BY action) FROM device_commands WHERE device_id = '$dev'"
-  [ "$(psql_exec "$states")" = 'broken=failed delivered=sent pending=queued stale=expired' ]
-  run_job command-expiry
-  [ "$status" -eq 0 ]
-  [ "$(psql_exec "$states")" = 'broken=failed delivered=sent pending=queued stale=expired' ]
+  job_twice_leaves command-expiry "$states" 'broken=failed delivered=sent pending=queued stale=expired'
 }
 
 @test "refresh-token-cleanup: expired tokens and dead sessions go; live sessions keep their rotated tokens" {
@@ -187,13 +189,8 @@ sql_count() {
     ('$live_family', '$USER_ID', '$RUN-live-rotated', now() + interval '10 days', now() - interval '3 days', now() - interval '3 days'),
     ('$live_family', '$USER_ID', '$RUN-live',         now() + interval '13 days', NULL, NULL),
     ('$fresh_family','$USER_ID', '$RUN-just-revoked', now() + interval '13 days', now() - interval '1 hour', NULL)" >/dev/null
-  run_job refresh-token-cleanup
-  [ "$status" -eq 0 ]
   local left="SELECT string_agg(token_hash, ' ' ORDER BY token_hash) FROM refresh_tokens WHERE user_id = '$USER_ID'"
-  [ "$(psql_exec "$left")" = "$RUN-just-revoked $RUN-live $RUN-live-rotated" ]
-  run_job refresh-token-cleanup
-  [ "$status" -eq 0 ]
-  [ "$(psql_exec "$left")" = "$RUN-just-revoked $RUN-live $RUN-live-rotated" ]
+  job_twice_leaves refresh-token-cleanup "$left" "$RUN-just-revoked $RUN-live $RUN-live-rotated"
 }
 
 @test "device-events-cleanup: events older than events.retention_days are deleted" {
@@ -204,13 +201,8 @@ sql_count() {
                ('$dev', 'event_received', 'edge', now() - interval '7 days' - interval '1 minute'),
                ('$dev', 'event_received', 'recent', now() - interval '6 days'),
                ('$dev', 'event_received', 'new', now())" >/dev/null
-  run_job device-events-cleanup # STATION_EVENTS_RETENTION_DAYS=7
-  [ "$status" -eq 0 ]
   local left="SELECT string_agg(action, ' ' ORDER BY created_at) FROM device_events WHERE device_id = '$dev'"
-  [ "$(psql_exec "$left")" = 'recent new' ]
-  run_job device-events-cleanup
-  [ "$status" -eq 0 ]
-  [ "$(psql_exec "$left")" = 'recent new' ]
+  job_twice_leaves device-events-cleanup "$left" 'recent new' # STATION_EVENTS_RETENTION_DAYS=7
 }
 
 @test "two runs of one job at once both succeed" {

@@ -19,16 +19,22 @@ static struct json_object *parse(struct arena *a, const char *json)
 	return json_parse(a, json, strlen(json), 32, &error);
 }
 
-/* {"k":"yyy…"} with n y's. */
-static const char *state_of(struct arena *a, size_t n)
+/* head, then c n times, then tail. */
+static const char *repeated(struct arena *a, const char *head, char c, size_t n, const char *tail)
 {
 	struct buf b;
 	buf_init(&b, a);
-	buf_puts(&b, "{\"k\":\"");
+	buf_puts(&b, head);
 	for (size_t i = 0; i < n; i++)
-		buf_putc(&b, 'y');
-	buf_puts(&b, "\"}");
+		buf_putc(&b, c);
+	buf_puts(&b, tail);
 	return b.data;
+}
+
+/* {"k":"yyy…"} with n y's. */
+static const char *state_of(struct arena *a, size_t n)
+{
+	return repeated(a, "{\"k\":\"", 'y', n, "\"}");
 }
 
 int main(void)
@@ -57,13 +63,8 @@ int main(void)
 	       "device.commandSent");
 
 	/* A state too large for a NOTIFY is announced without it. */
-	struct buf big;
-	buf_init(&big, a);
-	buf_puts(&big, "{\"blob\":\"");
-	for (int i = 0; i < 8000; i++)
-		buf_putc(&big, 'x');
-	buf_puts(&big, "\"}");
-	is_str(announce_state_changed(a, DEV, parse(a, big.data), NOW, NOW),
+	const char *big = repeated(a, "{\"blob\":\"", 'x', 8000, "\"}");
+	is_str(announce_state_changed(a, DEV, parse(a, big), NOW, NOW),
 	       "{\"type\":\"device.stateChanged\",\"data\":{\"deviceId\":\"" DEV "\",\"timestamp\":\"2026-11-28T05:13:23.123Z\"},"
 	       TS ",\"truncated\":true}",
 	       "oversized state: truncated form");
@@ -74,21 +75,13 @@ int main(void)
 	const char *over = announce_state_changed(a, DEV, parse(a, state_of(a, NOTIFY_PAYLOAD_MAX - envelope + 1)), NOW, NOW);
 	ok(over && strstr(over, "\"truncated\":true") != NULL && strlen(over) < 8000, "8000 bytes would be refused: truncated instead");
 
-	struct buf big_event;
-	buf_init(&big_event, a);
-	buf_puts(&big_event, "{\"action\":\"x\",\"pad\":\"");
-	for (int i = 0; i < 9000; i++)
-		buf_putc(&big_event, 'p');
-	buf_puts(&big_event, "\"}");
-	is_str(announce_event_received(a, DEV, "S", "pir", "device_event", parse(a, big_event.data), NOW),
+	const char *big_event = repeated(a, "{\"action\":\"x\",\"pad\":\"", 'p', 9000, "\"}");
+	is_str(announce_event_received(a, DEV, "S", "pir", "device_event", parse(a, big_event), NOW),
 	       "{\"type\":\"device.eventReceived\",\"data\":{\"deviceId\":\"" DEV "\",\"deviceName\":\"S\",\"deviceType\":\"pir\","
 	       "\"event\":\"device_event\"}," TS ",\"truncated\":true}",
 	       "oversized event data: truncated form");
-	struct buf huge_name;
-	buf_init(&huge_name, a);
-	for (int i = 0; i < 8000; i++)
-		buf_putc(&huge_name, 'n');
-	ok(announce_status_changed(a, DEV, huge_name.data, "pir", "online", NOW) == NULL, "a payload that cannot fit is NULL");
+	const char *huge_name = repeated(a, "", 'n', 8000, "");
+	ok(announce_status_changed(a, DEV, huge_name, "pir", "online", NOW) == NULL, "a payload that cannot fit is NULL");
 
 	is_str(event_data_status(a, "online", "unknown", "handshake"), "{\"from\":\"unknown\",\"to\":\"online\",\"reason\":\"handshake\"}",
 	       "status_changed data");

@@ -5,7 +5,8 @@
  * devsim plays N ESP32 devices ("SmartHomeCore" 0.1.x firmware) against a station's
  * broker, speaking SPEC §5 to the byte: for integration tests (with --print-commands),
  * load tests (--rate) and for trying a station without hardware. See docs/devsim.md.
- * It is standalone: it links libmosquitto and json-c, not libstation.
+ * It links libmosquitto, json-c and, for the rules the station has already written once
+ * (UTF-8, the timestamp format), libstation.
  */
 #include <errno.h>
 #include <getopt.h>

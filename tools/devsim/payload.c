@@ -3,8 +3,15 @@
  *
  * The writer appends to one reusable buffer (the simulator is single-threaded, so one
  * scratch buffer serves every message); it escapes every string it writes, including
- * ids read from a credentials file, and never emits invalid UTF-8. Reading is json-c
- * with a small depth limit; the caller has already refused payloads over 64 KiB.
+ * ids read from a credentials file, and never emits invalid UTF-8 (libstation's rule,
+ * utf8.h). Reading is json-c with a small depth limit; the caller has already refused
+ * payloads over 64 KiB.
+ *
+ * It is not lib/json_writer on purpose: devsim must send what the firmware sends (SPEC
+ * §5 byte for byte), and its bytes differ from the station's writer where they can: DEL
+ * is escaped here, and a byte that is not UTF-8 becomes the escape \ufffd here but raw
+ * U+FFFD there. Its buffer is also one malloc'd scratch reused for every message, not an
+ * arena. The shapes are few and fixed; the UTF-8 rule itself is libstation's.
  */
 #include "payload.h"
 
@@ -16,6 +23,8 @@
 #include <string.h>
 
 #include <json-c/json.h>
+
+#include "utf8.h"
 
 #define PARSE_DEPTH 16
 
@@ -96,38 +105,6 @@ void jbuf_printf(struct jbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (need >= n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i <= need; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return need + 1;
-}
-
 void jbuf_string(struct jbuf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -158,7 +135,7 @@ void jbuf_string(struct jbuf *b, const char *s, size_t len)
 			jbuf_bytes(b, s + i, run - i);
 			i = run;
 		} else {
-			size_t n = utf8_sequence(p + i, len - i);
+			size_t n = utf8_sequence_length(p + i, len - i);
 			if (n) {
 				jbuf_bytes(b, s + i, n);
 				i += n;
@@ -171,10 +148,19 @@ void jbuf_string(struct jbuf *b, const char *s, size_t len)
 	jbuf_bytes(b, "\"", 1);
 }
 
+/* "key": after a comma, unless the member is the first of its object. */
 static void jbuf_key(struct jbuf *b, const char *key)
 {
+	if (b->len > 0 && b->data[b->len - 1] != '{')
+		jbuf_bytes(b, ",", 1);
 	jbuf_string(b, key, strlen(key));
 	jbuf_bytes(b, ":", 1);
+}
+
+void jbuf_member(struct jbuf *b, const char *key, const char *value)
+{
+	jbuf_key(b, key);
+	jbuf_string(b, value, strlen(value));
 }
 
 void payload_handshake(struct jbuf *b, const char *type, const char *firmware_version,
@@ -182,19 +168,11 @@ void payload_handshake(struct jbuf *b, const char *type, const char *firmware_ve
 {
 	jbuf_reset(b);
 	jbuf_raw(b, "{");
-	jbuf_key(b, "type");
-	jbuf_string(b, type, strlen(type));
-	jbuf_raw(b, ",");
-	jbuf_key(b, "firmwareVersion");
-	jbuf_string(b, firmware_version, strlen(firmware_version));
-	jbuf_raw(b, ",");
-	jbuf_key(b, "chip");
-	jbuf_string(b, chip, strlen(chip));
-	if (kit_tag && *kit_tag) {
-		jbuf_raw(b, ",");
-		jbuf_key(b, "kit_tag");
-		jbuf_string(b, kit_tag, strlen(kit_tag));
-	}
+	jbuf_member(b, "type", type);
+	jbuf_member(b, "firmwareVersion", firmware_version);
+	jbuf_member(b, "chip", chip);
+	if (kit_tag && *kit_tag)
+		jbuf_member(b, "kit_tag", kit_tag);
 	jbuf_raw(b, "}");
 }
 
@@ -202,8 +180,7 @@ void payload_heartbeat(struct jbuf *b, const char *status)
 {
 	jbuf_reset(b);
 	jbuf_raw(b, "{");
-	jbuf_key(b, "status");
-	jbuf_string(b, status, strlen(status));
+	jbuf_member(b, "status", status);
 	jbuf_raw(b, "}");
 }
 
@@ -211,11 +188,9 @@ void payload_event(struct jbuf *b, const char *event, const char *action)
 {
 	jbuf_reset(b);
 	jbuf_raw(b, "{");
-	jbuf_key(b, "event");
-	jbuf_string(b, event, strlen(event));
+	jbuf_member(b, "event", event);
 	jbuf_raw(b, ",\"data\":{");
-	jbuf_key(b, "action");
-	jbuf_string(b, action, strlen(action));
+	jbuf_member(b, "action", action);
 	jbuf_raw(b, "}}");
 }
 
@@ -225,15 +200,8 @@ void payload_state_begin(struct jbuf *b)
 	jbuf_raw(b, "{\"state\":{");
 }
 
-static void state_separator(struct jbuf *b)
-{
-	if (b->len > 0 && b->data[b->len - 1] != '{')
-		jbuf_bytes(b, ",", 1);
-}
-
 void payload_state_number(struct jbuf *b, const char *key, double value, int decimals)
 {
-	state_separator(b);
 	jbuf_key(b, key);
 	if (!isfinite(value))
 		value = 0;
@@ -242,7 +210,6 @@ void payload_state_number(struct jbuf *b, const char *key, double value, int dec
 
 void payload_state_bool(struct jbuf *b, const char *key, bool value)
 {
-	state_separator(b);
 	jbuf_key(b, key);
 	jbuf_raw(b, value ? "true" : "false");
 }
@@ -316,18 +283,14 @@ void payload_print_received(struct jbuf *b, const char *device_id, const char *t
 {
 	jbuf_reset(b);
 	jbuf_raw(b, "{");
-	jbuf_key(b, "deviceId");
-	jbuf_string(b, device_id, strlen(device_id));
-	jbuf_raw(b, ",");
-	jbuf_key(b, "topic");
-	jbuf_string(b, topic, strlen(topic));
-	jbuf_raw(b, ",");
+	jbuf_member(b, "deviceId", device_id);
+	jbuf_member(b, "topic", topic);
 	jbuf_key(b, "payload");
 	if (obj) {
 		jbuf_raw(b, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
-		jbuf_raw(b, "null,");
+		jbuf_raw(b, "null");
 		jbuf_key(b, "raw");
 		jbuf_string(b, raw, len);
 	}

@@ -28,8 +28,11 @@ struct jbuf {
 void jbuf_reset(struct jbuf *b);
 void jbuf_free(struct jbuf *b);
 void jbuf_raw(struct jbuf *b, const char *s);
-/* A quoted JSON string: quotes, backslashes and controls escaped, bad UTF-8 → U+FFFD. */
+/* A quoted JSON string: quotes, backslashes and controls escaped, bad UTF-8 (by
+ * libstation's rule, utf8.h) → U+FFFD. */
 void jbuf_string(struct jbuf *b, const char *s, size_t len);
+/* "key":"value" in an object being written, after a comma unless it is the first member. */
+void jbuf_member(struct jbuf *b, const char *key, const char *value);
 void jbuf_printf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Device → station. Each resets the buffer and leaves one complete document in it. */

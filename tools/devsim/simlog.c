@@ -43,12 +43,7 @@ int simlog_enabled(enum simlog_level level)
 
 static void field(const char *key, const char *value)
 {
-	if (!value)
-		value = "";
-	jbuf_raw(&line, ",");
-	jbuf_string(&line, key, strlen(key));
-	jbuf_raw(&line, ":");
-	jbuf_string(&line, value, strlen(value));
+	jbuf_member(&line, key, value ? value : "");
 }
 
 void simlog(enum simlog_level level, const char *msg, ...)

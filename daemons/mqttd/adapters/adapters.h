@@ -39,5 +39,8 @@ int mqttd_run(struct mqttd *m, volatile sig_atomic_t *stop, const sigset_t *unbl
 
 /* inbound.c — logs a dropped message (never its payload), at most a few lines a second. */
 void inbound_dropped(const char *external_id, const char *topic, const char *reason);
+/* The step every on_<kind>.c takes: reason is what payload_parse_<kind> said; true when
+ * it is NULL (the payload validated), else the message is dropped with that reason. */
+bool inbound_valid(const char *external_id, const char *kind, const char *reason);
 
 #endif

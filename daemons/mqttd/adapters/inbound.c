@@ -41,6 +41,13 @@ void inbound_dropped(const char *external_id, const char *topic, const char *rea
 	}
 }
 
+bool inbound_valid(const char *external_id, const char *kind, const char *reason)
+{
+	if (reason)
+		inbound_dropped(external_id, kind, reason);
+	return !reason;
+}
+
 typedef void (*inbound_handler)(struct mqttd *m, const char *external_id, const char *payload, size_t len);
 
 static const inbound_handler handlers[] = {

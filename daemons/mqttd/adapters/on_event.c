@@ -11,10 +11,7 @@
 void on_event(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
 	struct event_report report;
-	const char *reason = payload_parse_event(m->message_arena, payload, len, m->cfg.json_max_depth, &report);
-	if (reason) {
-		inbound_dropped(external_id, "event", reason);
-		return;
-	}
-	telemetry_receive(m, DEVICE_REPORT_EVENT, external_id, payload, len);
+	if (inbound_valid(external_id, "event",
+			  payload_parse_event(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
+		telemetry_receive(m, DEVICE_REPORT_EVENT, external_id, payload, len);
 }

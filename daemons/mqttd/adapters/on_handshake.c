@@ -11,10 +11,7 @@
 void on_handshake(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
 	struct handshake_report report;
-	const char *reason = payload_parse_handshake(m->message_arena, payload, len, m->cfg.json_max_depth, &report);
-	if (reason) {
-		inbound_dropped(external_id, "handshake", reason);
-		return;
-	}
-	handshake_receive(m, external_id, &report);
+	if (inbound_valid(external_id, "handshake",
+			  payload_parse_handshake(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
+		handshake_receive(m, external_id, &report);
 }

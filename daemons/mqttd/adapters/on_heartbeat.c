@@ -13,10 +13,7 @@
 void on_heartbeat(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
 	struct heartbeat_report report;
-	const char *reason = payload_parse_heartbeat(m->message_arena, payload, len, m->cfg.json_max_depth, &report);
-	if (reason) {
-		inbound_dropped(external_id, "heartbeat", reason);
-		return;
-	}
-	telemetry_receive(m, DEVICE_REPORT_HEARTBEAT, external_id, payload, len);
+	if (inbound_valid(external_id, "heartbeat",
+			  payload_parse_heartbeat(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
+		telemetry_receive(m, DEVICE_REPORT_HEARTBEAT, external_id, payload, len);
 }

@@ -11,10 +11,7 @@
 void on_state(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
 	struct state_report report;
-	const char *reason = payload_parse_state(m->message_arena, payload, len, m->cfg.json_max_depth, &report);
-	if (reason) {
-		inbound_dropped(external_id, "state", reason);
-		return;
-	}
-	telemetry_receive(m, DEVICE_REPORT_STATE, external_id, payload, len);
+	if (inbound_valid(external_id, "state",
+			  payload_parse_state(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
+		telemetry_receive(m, DEVICE_REPORT_STATE, external_id, payload, len);
 }

@@ -40,7 +40,7 @@ static enum handshake_lookup record(struct mqttd *m, const char *external_id, co
 	if (PQntuples(res) == 0) {
 		st = db_commit(m->db, a);
 		if (st != DB_OK) /* the lookup's answer stands only if the transaction ended cleanly */
-			goto failed_after_commit;
+			goto failed_ended;
 		return HANDSHAKE_NOT_FOUND;
 	}
 	struct device_snapshot dev = {
@@ -52,19 +52,14 @@ static enum handshake_lookup record(struct mqttd *m, const char *external_id, co
 	if (!handshake_type_matches(dev.type, report->type))
 		log_fields(LOG_WARN, "handshake type differs from the registered type", "deviceId", external_id,
 			   "registeredType", dev.type, "reportedType", report->type, NULL);
-	long long now_ms = time_now_ms();
+	struct journal j;
+	journal_init(&j, a);
 	struct device_fact fact;
-	if (device_status_fact(dev.status, "online", "handshake", 0, &fact)) {
-		struct journal j;
-		journal_init(&j, a);
-		journal_fact(&j, &dev, &fact, now_ms);
-		st = journal_write(&j, m->db);
-		if (st != DB_OK)
-			goto failed;
-	}
-	st = db_commit(m->db, a);
+	if (device_status_fact(dev.status, "online", "handshake", 0, &fact))
+		journal_fact(&j, &dev, &fact, time_now_ms());
+	st = journal_commit(&j, m->db);
 	if (st != DB_OK)
-		goto failed_after_commit;
+		goto failed_ended;
 	if (strcmp(dev.status, "online") != 0)
 		outbox_wake(m); /* commands may be waiting for it */
 	log_fields(LOG_INFO, "device handshake", "deviceId", external_id, "firmwareVersion", report->firmware_version,
@@ -73,7 +68,7 @@ static enum handshake_lookup record(struct mqttd *m, const char *external_id, co
 
 failed:
 	db_rollback(m->db, a);
-failed_after_commit:
+failed_ended: /* the transaction is over already */
 	mqttd_db_failed(m, st);
 	return HANDSHAKE_FAILED;
 }

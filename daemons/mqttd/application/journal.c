@@ -79,7 +79,8 @@ void journal_fact(struct journal *j, const struct device_snapshot *dev, const st
 	}
 }
 
-enum db_status journal_write(struct journal *j, struct db *db)
+/* The rows, then the notifications. */
+static enum db_status journal_write(struct journal *j, struct db *db)
 {
 	jw_array_end(&j->rows_w);
 	jw_array_end(&j->notes_w);
@@ -89,4 +90,14 @@ enum db_status journal_write(struct journal *j, struct db *db)
 	if (st == DB_OK && j->nnotes)
 		st = repo_announce(db, j->arena, j->notes.data);
 	return st;
+}
+
+enum db_status journal_commit(struct journal *j, struct db *db)
+{
+	enum db_status st = journal_write(j, db);
+	if (st != DB_OK) {
+		db_rollback(db, j->arena);
+		return st;
+	}
+	return db_commit(db, j->arena);
 }

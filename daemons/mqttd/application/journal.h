@@ -2,10 +2,11 @@
  * journal.h — what one transaction records and announces.
  *
  * A use case collects device_events rows and station_events payloads here while it
- * works, then journal_write() sends each set as one statement, inside the caller's
- * transaction: a listener hears of exactly what was committed, and a batch of a hundred
- * devices costs two statements, not two hundred. Rows and payloads are JSON built with
- * lib/json_writer; no SQL here, and never a commit: the caller owns the transaction.
+ * works, then journal_commit() sends each set as one statement, inside the caller's
+ * transaction, and ends it: a listener hears of exactly what was committed, and a batch
+ * of a hundred devices costs two statements, not two hundred. Rows and payloads are JSON
+ * built with lib/json_writer; no SQL here. The caller begins the transaction; every use
+ * case ends it the same way, here.
  */
 #ifndef MQTTD_JOURNAL_H
 #define MQTTD_JOURNAL_H
@@ -36,7 +37,9 @@ void journal_announce(struct journal *j, const char *payload, const char *type, 
 /* The row and the announcement of a fact about a device. */
 void journal_fact(struct journal *j, const struct device_snapshot *dev, const struct device_fact *fact,
 		  long long now_ms);
-/* Inserts the rows, then sends the notifications. */
-enum db_status journal_write(struct journal *j, struct db *db);
+/* Inserts the rows, sends the notifications, then ends the caller's transaction: commits
+ * it when both were written, else rolls it back. Either way no transaction is open
+ * afterwards. */
+enum db_status journal_commit(struct journal *j, struct db *db);
 
 #endif

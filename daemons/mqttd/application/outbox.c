@@ -188,11 +188,7 @@ void outbox_record(struct mqttd *m)
 			journal_announce(&j, announce_command_sent(a, device_id, id, action, now_ms), "device.commandSent",
 					 device_id);
 		}
-		st = journal_write(&j, m->db);
-		if (st == DB_OK)
-			st = db_commit(m->db, a);
-		else
-			db_rollback(m->db, a);
+		st = journal_commit(&j, m->db);
 	} else if (db_in_transaction(m->db)) {
 		db_rollback(m->db, a);
 	}

@@ -32,7 +32,7 @@ void reconcile_heartbeats(struct mqttd *m)
 	if (st == DB_OK)
 		st = repo_devices_time_out(m->db, a, m->cfg.heartbeat_timeout_s, &res);
 	int n = st == DB_OK ? PQntuples(res) : 0;
-	if (st == DB_OK && n > 0) {
+	if (st == DB_OK) {
 		struct journal j;
 		journal_init(&j, a);
 		for (int row = 0; row < n; row++) {
@@ -46,12 +46,10 @@ void reconcile_heartbeats(struct mqttd *m)
 			if (device_status_fact(dev.status, "offline", "heartbeat_timeout", 0, &fact))
 				journal_fact(&j, &dev, &fact, now_ms);
 		}
-		st = journal_write(&j, m->db);
-	}
-	if (st == DB_OK)
-		st = db_commit(m->db, a);
-	else if (db_in_transaction(m->db))
+		st = journal_commit(&j, m->db);
+	} else if (db_in_transaction(m->db)) {
 		db_rollback(m->db, a);
+	}
 	if (st == DB_OK) {
 		char count[24], timeout[24];
 		snprintf(count, sizeof count, "%d", n);

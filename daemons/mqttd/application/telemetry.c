@@ -204,10 +204,7 @@ static enum db_status write_groups(struct mqttd *m, const struct pending_batch *
 		if (st != DB_OK)
 			goto failed;
 	}
-	st = journal_write(&j, m->db);
-	if (st != DB_OK)
-		goto failed;
-	st = db_commit(m->db, a);
+	st = journal_commit(&j, m->db);
 	if (st != DB_OK)
 		return st;
 	if (came_online)

@@ -14,32 +14,44 @@
 #include "notify.h"
 #include "timeutil.h"
 
-/* {…} of a device_events row (not an envelope: the row's own columns say the rest). */
-struct payload {
-	struct buf b;
-	struct jw w;
-};
+/* A member as big as the device made it (a state, an event's data), as JSON text: NULL
+ * when it alone exceeds the bus's limit, so it is not even serialised into the payload.
+ * The announcements that carry one are written whole, then, when that does not fit,
+ * once more without it and marked truncated (listeners refetch). */
+static const char *big_member(struct arena *arena, struct json_object *value)
+{
+	const char *text = json_text(arena, value);
+	return strlen(text) <= NOTIFY_PAYLOAD_MAX ? text : NULL;
+}
+
+/* The members that name a device in statusChanged and eventReceived. */
+static void device_named(struct jw *w, const char *device_id, const char *name, const char *type)
+{
+	jw_member_string(w, "deviceId", device_id);
+	jw_member_string(w, "deviceName", name);
+	jw_member_string(w, "deviceType", type);
+}
+
+/* state_text NULL: the short form. */
+static const char *state_changed(struct arena *arena, const char *device_id, const char *state_text,
+				 const char *timestamp, long long now_ms)
+{
+	struct station_event p;
+	struct jw *w = station_event_begin(&p, arena, "device.stateChanged");
+	jw_member_string(w, "deviceId", device_id);
+	if (state_text)
+		jw_member_raw(w, "state", state_text);
+	jw_member_string(w, "timestamp", timestamp);
+	return station_event_end(&p, arena, now_ms, !state_text);
+}
 
 const char *announce_state_changed(struct arena *arena, const char *device_id, struct json_object *state,
 				   long long at_ms, long long now_ms)
 {
 	const char *timestamp = time_rfc3339_ms(arena, at_ms);
-	struct station_event p;
-	/* A state far larger than the limit is not even serialised into the payload. */
-	const char *state_text = json_text(arena, state);
-	if (strlen(state_text) <= NOTIFY_PAYLOAD_MAX) {
-		struct jw *w = station_event_begin(&p, arena, "device.stateChanged");
-		jw_member_string(w, "deviceId", device_id);
-		jw_member_raw(w, "state", state_text);
-		jw_member_string(w, "timestamp", timestamp);
-		const char *text = station_event_end(&p, arena, now_ms, false);
-		if (text)
-			return text;
-	}
-	struct jw *w = station_event_begin(&p, arena, "device.stateChanged");
-	jw_member_string(w, "deviceId", device_id);
-	jw_member_string(w, "timestamp", timestamp);
-	return station_event_end(&p, arena, now_ms, true);
+	const char *state_text = big_member(arena, state);
+	const char *text = state_text ? state_changed(arena, device_id, state_text, timestamp, now_ms) : NULL;
+	return text ? text : state_changed(arena, device_id, NULL, timestamp, now_ms);
 }
 
 const char *announce_status_changed(struct arena *arena, const char *device_id, const char *name,
@@ -47,9 +59,7 @@ const char *announce_status_changed(struct arena *arena, const char *device_id, 
 {
 	struct station_event p;
 	struct jw *w = station_event_begin(&p, arena, "device.statusChanged");
-	jw_member_string(w, "deviceId", device_id);
-	jw_member_string(w, "deviceName", name);
-	jw_member_string(w, "deviceType", type);
+	device_named(w, device_id, name, type);
 	jw_member_string(w, "status", status);
 	return station_event_end(&p, arena, now_ms, false);
 }
@@ -66,32 +76,26 @@ const char *announce_state_transition(struct arena *arena, const char *device_id
 	return station_event_end(&p, arena, now_ms, false);
 }
 
-static void event_received_head(struct jw *w, const char *device_id, const char *name, const char *type,
-				const char *event)
+/* data_text NULL: the short form. */
+static const char *event_received(struct arena *arena, const char *device_id, const char *name,
+				  const char *type, const char *event, const char *data_text, long long now_ms)
 {
-	jw_member_string(w, "deviceId", device_id);
-	jw_member_string(w, "deviceName", name);
-	jw_member_string(w, "deviceType", type);
+	struct station_event p;
+	struct jw *w = station_event_begin(&p, arena, "device.eventReceived");
+	device_named(w, device_id, name, type);
 	jw_member_string(w, "event", event);
+	if (data_text)
+		jw_member_raw(w, "data", data_text);
+	return station_event_end(&p, arena, now_ms, !data_text);
 }
 
 const char *announce_event_received(struct arena *arena, const char *device_id, const char *name,
 				    const char *type, const char *event, struct json_object *data,
 				    long long now_ms)
 {
-	struct station_event p;
-	const char *data_text = json_text(arena, data);
-	if (strlen(data_text) <= NOTIFY_PAYLOAD_MAX) {
-		struct jw *w = station_event_begin(&p, arena, "device.eventReceived");
-		event_received_head(w, device_id, name, type, event);
-		jw_member_raw(w, "data", data_text);
-		const char *text = station_event_end(&p, arena, now_ms, false);
-		if (text)
-			return text;
-	}
-	struct jw *w = station_event_begin(&p, arena, "device.eventReceived");
-	event_received_head(w, device_id, name, type, event);
-	return station_event_end(&p, arena, now_ms, true);
+	const char *data_text = big_member(arena, data);
+	const char *text = data_text ? event_received(arena, device_id, name, type, event, data_text, now_ms) : NULL;
+	return text ? text : event_received(arena, device_id, name, type, event, NULL, now_ms);
 }
 
 const char *announce_command_sent(struct arena *arena, const char *device_id, const char *command_id,
@@ -105,46 +109,33 @@ const char *announce_command_sent(struct arena *arena, const char *device_id, co
 	return station_event_end(&p, arena, now_ms, false);
 }
 
-/* {…} of a device_events row; the caller writes the members between begin and end. */
-static struct jw *data_begin(struct arena *arena, struct payload *p)
-{
-	buf_init(&p->b, arena);
-	jw_init(&p->w, &p->b);
-	jw_object_begin(&p->w);
-	return &p->w;
-}
-
-static const char *data_end(struct payload *p)
-{
-	jw_object_end(&p->w);
-	return p->b.data;
-}
-
+/* {…} of a device_events row (not an envelope: the row's own columns say the rest). */
 const char *event_data_status(struct arena *arena, const char *status, const char *previous,
 			      const char *reason)
 {
-	struct payload p;
-	struct jw *w = data_begin(arena, &p);
-	jw_member_string(w, "from", previous);
-	jw_member_string(w, "to", status);
-	jw_member_string(w, "reason", reason);
-	return data_end(&p);
+	struct jw_text text;
+	jw_object_of_strings(jw_text_begin(&text, arena), "from", previous, "to", status, "reason", reason, NULL);
+	return text.b.data;
 }
 
 const char *event_data_transition(struct arena *arena, bool old_value, bool new_value)
 {
-	struct payload p;
-	struct jw *w = data_begin(arena, &p);
+	struct jw_text text;
+	struct jw *w = jw_text_begin(&text, arena);
+	jw_object_begin(w);
 	jw_member_bool(w, "oldValue", old_value);
 	jw_member_bool(w, "newValue", new_value);
-	return data_end(&p);
+	jw_object_end(w);
+	return text.b.data;
 }
 
 const char *event_data_command(struct arena *arena, const char *command_id, const char *params_json)
 {
-	struct payload p;
-	struct jw *w = data_begin(arena, &p);
+	struct jw_text text;
+	struct jw *w = jw_text_begin(&text, arena);
+	jw_object_begin(w);
 	jw_member_string(w, "commandId", command_id);
 	jw_member_raw(w, "params", params_json ? params_json : "{}");
-	return data_end(&p);
+	jw_object_end(w);
+	return text.b.data;
 }

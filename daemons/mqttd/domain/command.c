@@ -12,19 +12,17 @@ const char *command_payload(struct arena *arena, const char *action, struct json
 {
 	if (params && !json_object_is_type(params, json_type_object))
 		return NULL;
-	struct buf b;
-	struct jw w;
-	buf_init(&b, arena);
-	jw_init(&w, &b);
-	jw_object_begin(&w);
-	jw_member_string(&w, "action", action);
+	struct jw_text text;
+	struct jw *w = jw_text_begin(&text, arena);
+	jw_object_begin(w);
+	jw_member_string(w, "action", action);
 	if (params) {
 		json_object_object_foreach(params, key, value) {
 			if (strcmp(key, "action") == 0)
 				continue;
-			jw_member_raw(&w, key, json_text(arena, value));
+			jw_member_raw(w, key, json_text(arena, value));
 		}
 	}
-	jw_object_end(&w);
-	return b.data;
+	jw_object_end(w);
+	return text.b.data;
 }

@@ -27,14 +27,9 @@ const char *handshake_ack_payload(struct arena *arena, enum handshake_reply repl
 	const char *status = reply == HANDSHAKE_REPLY_OK ? "ok" : reply == HANDSHAKE_REPLY_UNKNOWN ? "unknown_device" : NULL;
 	if (!status)
 		return NULL;
-	struct buf b;
-	struct jw w;
-	buf_init(&b, arena);
-	jw_init(&w, &b);
-	jw_object_begin(&w);
-	jw_member_string(&w, "status", status);
-	jw_object_end(&w);
-	return b.data;
+	struct jw_text text;
+	jw_object_of_strings(jw_text_begin(&text, arena), "status", status, NULL);
+	return text.b.data;
 }
 
 bool handshake_type_matches(const char *registered, const char *reported)
