@@ -30,9 +30,7 @@ private_start() {
 
 private_stop() {
   [ -n "${PRIV_PID:-}" ] || return 0
-  kill -TERM "$PRIV_PID" 2>/dev/null || true
-  poll 10 eval "! kill -0 $PRIV_PID 2>/dev/null" || kill -9 "$PRIV_PID" 2>/dev/null || true
-  wait "$PRIV_PID" 2>/dev/null || true
+  stop_gracefully "$PRIV_PID"
   PRIV_PID=
   refute private_log_has 'ERROR: AddressSanitizer\|runtime error:'
 }

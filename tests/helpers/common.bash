@@ -253,6 +253,14 @@ bg_reap() {
 	BACKGROUND=
 }
 
+# stop_gracefully PID: SIGTERM, up to 10 s to exit, then SIGKILL; reaps it. No PID: nothing.
+stop_gracefully() {
+	[ -n "${1:-}" ] || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	poll 10 eval "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 # The server must not inherit bats' descriptor 3, or bats would wait for it.
 db_restart_if_stopped() { "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true; }
 

@@ -141,9 +141,7 @@ private_mqttd_start() {
 
 private_mqttd_stop() {
   [ -n "${PRIV_MQTTD:-}" ] || return 0
-  kill -TERM "$PRIV_MQTTD" 2>/dev/null || true
-  poll 10 eval "! kill -0 $PRIV_MQTTD 2>/dev/null" || kill -9 "$PRIV_MQTTD" 2>/dev/null || true
-  wait "$PRIV_MQTTD" 2>/dev/null || true
+  stop_gracefully "$PRIV_MQTTD"
   PRIV_MQTTD=
 }
 

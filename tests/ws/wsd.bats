@@ -122,9 +122,7 @@ private_log_count_ge() { [ "$(private_log_count "$2")" -ge "$1" ]; }
 
 private_stop() {
   [ -n "${PRIV_PID:-}" ] || return 0
-  kill -TERM "$PRIV_PID" 2>/dev/null || true
-  poll 10 eval "! kill -0 $PRIV_PID 2>/dev/null" || kill -9 "$PRIV_PID" 2>/dev/null || true
-  wait "$PRIV_PID" 2>/dev/null || true
+  stop_gracefully "$PRIV_PID"
   PRIV_PID=
   # The sanitizer build reports into the log: none may appear.
   ! tail -c +"$((PRIV_LOG_FROM + 1))" "$(private_log)" | grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' >&2
