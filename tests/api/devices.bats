@@ -373,17 +373,22 @@ config_value() {
                  FROM device_commands c JOIN users u ON u.id = c.requested_by WHERE c.id = '$cmd'"
   [ "$output" = "$DEVICE_ID|set_brightness|{\"brightness\": 75}|queued|t|30|member" ]
 
-  # built-ins: reboot for anyone, factory_reset for admins; other members ride along
+  # built-ins: reboot for anyone, factory_reset for admins; they declare no params, so
+  # nothing else of the body reaches the device
   send member POST "/api/devices/$DEVICE_ID/command" '{"action":"reboot","delay":5}'
   assert_status 202
-  [ "$(psql_exec "SELECT params::text FROM device_commands WHERE id = '$(json_field .commandId)'")" = '{"delay": 5}' ]
+  [ "$(psql_exec "SELECT params::text FROM device_commands WHERE id = '$(json_field .commandId)'")" = '{}' ]
+  # a declared command forwards its declared params, and only those
+  send member POST "/api/devices/$DEVICE_ID/command" '{"action":"set_brightness","brightness":40,"url":"http://evil.invalid/x.bin","nested":{"a":1}}'
+  assert_status 202
+  [ "$(psql_exec "SELECT params::text FROM device_commands WHERE id = '$(json_field .commandId)'")" = '{"brightness": 40}' ]
   send admin POST "/api/devices/$DEVICE_ID/command" '{"action":"factory_reset"}'
   assert_status 202
   send member POST "/api/devices/$DEVICE_ID/command" '{"action":"set_brightness","brightness":0}'
   assert_status 202
   send member POST "/api/devices/$DEVICE_ID/command" '{"action":"set_brightness","brightness":100}'
   assert_status 202
-  [ "$(psql_exec "SELECT count(*) FROM device_commands WHERE device_id = '$DEVICE_ID' AND status = 'queued'")" = 5 ]
+  [ "$(psql_exec "SELECT count(*) FROM device_commands WHERE device_id = '$DEVICE_ID' AND status = 'queued'")" = 6 ]
 }
 
 @test "the command list shows the newest first, with a limit" {

@@ -2,7 +2,8 @@
  * service.c — rules of the devices module (api-devices) that a route table cannot hold:
  * who may send factory_reset (a check the table names), whether a command fits the
  * device's type (its declared commands, and params checked by the schema validator with
- * fields made from the type's capabilities; SPEC §4, docs/devices.md), and the credential
+ * fields made from the type's capabilities; only those params are forwarded; SPEC §4,
+ * docs/devices.md), and the credential
  * notice the MQTT side acts on. No SQL here; no token ever reaches a log or a message.
  */
 #include "service.h"
@@ -73,12 +74,17 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 	const char *problem = schema_validate_object(req->arena, req->body, fields, req, &status);
 	if (problem)
 		return reply_error(req, status, "%s", problem);
-	struct json_object *params_only = NULL; /* the body, less its action */
-	if (json_object_deep_copy(req->body, &params_only, NULL) != 0)
-		return reply_error(req, 500, "cannot copy the command parameters");
-	json_object_object_del(params_only, "action");
-	*params_json = json_text(req->arena, params_only);
-	json_object_put(params_only);
+	/* Only the declared params reach the device, whatever else the body holds. */
+	struct jw_text text;
+	struct jw *w = jw_text_begin(&text, req->arena);
+	jw_object_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *value = NULL;
+		json_object_object_get_ex(req->body, fields[i].name, &value);
+		jw_member_raw(w, fields[i].name, json_text(req->arena, value));
+	}
+	jw_object_end(w);
+	*params_json = text.b.data;
 	if (strlen(*params_json) > COMMAND_PARAMS_MAX)
 		return reply_error(req, 400, "body: command parameters must be at most %d bytes", COMMAND_PARAMS_MAX);
 	return 0;

@@ -16,7 +16,7 @@ const char *device_action_check(const struct field_check_input *in, int *status)
 
 /* Checks a command body against the device's type (a devices_command_target row): the
  * action is the type's or a built-in one, and its declared params are present and of the
- * right kind. 0 with *params_json = the body less "action", or the status replied (400). */
+ * right kind. 0 with *params_json = the declared params alone, or the status replied (400). */
 int device_command_or_reply(struct request *req, const PGresult *target, const char **params_json);
 
 /* device_credentials {"externalId","action"} in the route's transaction: the MQTT side
