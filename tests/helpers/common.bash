@@ -261,6 +261,46 @@ stop_gracefully() {
 	wait "$1" 2>/dev/null || true
 }
 
+# proc_starttime PID: the start time of a live process (field 22 of /proc/PID/stat), or fails.
+proc_starttime() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	[ "$1" != Z ] || return 1
+	echo "${20}"
+}
+
+# stack_daemon_running NAME: the dev stack's NAME (station-wsd, …) is up, as scripts/dev knows it.
+stack_daemon_running() {
+	local pid
+	pid=$(cat "$STATION_RUN_DIR/pid/$1.pid" 2>/dev/null) || return 1
+	[ -n "$pid" ] && proc_starttime "$pid" >/dev/null
+}
+
+# stack_daemon_stop NAME: stops the dev stack's NAME and waits until it is gone.
+stack_daemon_stop() {
+	local pid
+	stack_daemon_running "$1" || return 0
+	pid=$(cat "$STATION_RUN_DIR/pid/$1.pid")
+	kill -TERM "$pid"
+	poll 10 eval "! proc_starttime $pid >/dev/null"
+}
+
+# stack_daemon_start NAME PATTERN: starts the dev stack's NAME again as scripts/dev does (its
+# log, its pid files, the sanitizer options of the stack) and waits for PATTERN in its log.
+stack_daemon_start() {
+	local log="$STATION_RUN_DIR/log/$1.log" size pid
+	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	setsid env ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=0:detect_stack_use_after_return=1 \
+		"$STATION_BUILD_DIR/$1" </dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	pid=$!
+	echo "$pid" >"$STATION_RUN_DIR/pid/$1.pid"
+	proc_starttime "$pid" >"$STATION_RUN_DIR/pid/$1.start" || true
+	poll 30 eval "tail -c +$((size + 1)) $log | grep -q -- '$2'"
+}
+
 # The server must not inherit bats' descriptor 3, or bats would wait for it.
 db_restart_if_stopped() { "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true; }
 

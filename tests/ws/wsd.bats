@@ -45,6 +45,7 @@ teardown() {
   private_stop
   stall_stop
   db_restart_if_stopped
+  stack_daemon_running station-wsd || stack_daemon_start station-wsd 'listening on station_events'
 }
 
 teardown_file() {
@@ -325,6 +326,21 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   psql_exec "DELETE FROM users WHERE id = '$USER_ID'" >/dev/null
   ws_run --token "$USER_TOKEN" --timeout 5
   [ "$(last_event | jq -r '.code, .reason' | tr '\n' ' ')" = "1008 not a member of this station " ]
+}
+
+# ---- wsd down ---------------------------------------------------------------------------------
+
+@test "wsd down: a token in /ws?token= reaches no log file, the browser gets the JSON 503" {
+  local token
+  token=$(token_for member)
+  stack_daemon_stop station-wsd
+  run curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+    -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$STATION_URL/ws?token=$token"
+  [ "$output" = 503 ]
+  [ "$(jq -r .statusCode "$BATS_TEST_TMPDIR/body")" = 503 ]
+  refute grep -rqF -- "$token" "$STATION_RUN_DIR/log"
+  # The access log still says what happened, without the token.
+  grep -q 'GET /ws?token=\[redacted\]' "$STATION_RUN_DIR/log/smart-station-access.log"
 }
 
 # ---- database restart -------------------------------------------------------------------------
