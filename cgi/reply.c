@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "decimal.h"
+#include "http_headers.h"
 #include "internal.h"
 #include "log.h"
 #include "notify.h"
@@ -39,6 +40,7 @@ const char *reply_reason(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -164,6 +166,17 @@ int reply_error(struct request *req, int status, const char *fmt, ...)
 	return status;
 }
 
+int not_modified_or_reply(struct request *req, const char *etag)
+{
+	req->etag = etag;
+	if (!http_etag_matches(req_header(req, "HTTP_IF_NONE_MATCH"), etag))
+		return 0;
+	if (!req->route->conditional)
+		log_error("route %s %s answered 304, which it does not declare", req->route->method, req->route->path);
+	reply_begin(req, 304);
+	return req->status;
+}
+
 int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt)
 {
 	switch (status) {
@@ -246,8 +259,8 @@ void reply_cookie(struct request *req, const char *name, const char *value, cons
 			   name, path, secure);
 }
 
-/* The CGI head of the response: status, the headers every reply carries, the handler's
- * own, Content-Length, and the blank line. */
+/* The CGI head of the response: status, the headers every reply carries (ETag with a
+ * conditional route's 200 or 304), the handler's own, Content-Length, and the blank line. */
 static void head_write(struct request *req, struct buf *head)
 {
 	char digits[DECIMAL_MAX];
@@ -257,13 +270,22 @@ static void head_write(struct request *req, struct buf *head)
 	buf_puts(head, reply_reason(req->status));
 	buf_puts(head, "\r\nX-Request-Id: ");
 	buf_puts(head, req->request_id);
-	buf_puts(head, "\r\nCache-Control: no-store\r\n");
+	if (req->etag && (req->status == 200 || req->status == 304)) {
+		buf_puts(head, "\r\nETag: ");
+		buf_puts(head, req->etag);
+		buf_puts(head, "\r\nCache-Control: private, no-cache\r\n");
+	} else {
+		buf_puts(head, "\r\nCache-Control: no-store\r\n");
+	}
 	if (req->out.len > 0)
 		buf_puts(head, "Content-Type: application/json; charset=utf-8\r\n");
 	buf_append(head, req->headers.data, req->headers.len);
-	buf_puts(head, "Content-Length: ");
-	buf_append(head, digits, decimal_u64(digits, req->out.len));
-	buf_puts(head, "\r\n\r\n");
+	if (req->status != 304) { /* a 304 has no body, and no length of one (RFC 9110 §15.4.5) */
+		buf_puts(head, "Content-Length: ");
+		buf_append(head, digits, decimal_u64(digits, req->out.len));
+		buf_puts(head, "\r\n");
+	}
+	buf_puts(head, "\r\n");
 }
 
 static void record_header(unsigned char *h, int type, int request_id, size_t content_len)

@@ -69,6 +69,8 @@ STATEMENT(devices_list,
 	"     OR strpos(lower(d.external_id), lower($5::text)) > 0) "
 	"ORDER BY lower(d.name), d.name, d.id LIMIT $6::integer");
 
+STATEMENT(devices_list_version, "SELECT version FROM list_versions WHERE name = 'devices'");
+
 STATEMENT(devices_by_id,
 	"SELECT " DEVICE_SELECT " FROM devices d WHERE d.id = $1::uuid");
 

@@ -26,6 +26,8 @@ extern const struct db_column command_queued_columns[];
 /* $1 zone id, $2 only devices without a zone (bool), $3 type, $4 status, $5 search text, $6 limit;
  * NULL filters match everything. Ordered by name. */
 STATEMENT_DECLARE(devices_list, 6);
+/* The version of the device list (list_versions, bumped with every change of devices). */
+STATEMENT_DECLARE(devices_list_version, 0);
 STATEMENT_DECLARE(devices_by_id, 1);
 /* $1 type, $2 zone id (NULL: none) → REFS_*: do they exist, and the station's id (the MQTT
  * topic root); no row until station-migrate has run. */
