@@ -9,6 +9,7 @@
  * too large or of the wrong type (413, 415), and the CSRF guard (caller.c) refuses an
  * unsafe request carrying a cookie that is not JSON (415) or comes from another origin
  * (403) — on public routes too; every route can fail (500) or find the database down (503).
+ * A conditional route may also say 304 Not Modified: neither its success nor an error.
  */
 #include <string.h>
 
@@ -59,6 +60,8 @@ bool route_may_answer(const struct route *r, int status)
 {
 	if (status == route_success_status(r) || (r->status_alt && status == r->status_alt))
 		return true;
+	if (status == 304)
+		return r->conditional;
 	int errors[16];
 	route_error_statuses(r, errors);
 	for (int i = 0; errors[i]; i++)

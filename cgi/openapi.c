@@ -268,6 +268,17 @@ static void write_success(struct jw *w, const struct route *r, int status)
 	jw_key(w, code);
 	jw_object_begin(w);
 	jw_member_string(w, "description", reply_reason(status));
+	if (r->conditional && status == route_success_status(r)) {
+		jw_key(w, "headers");
+		jw_object_begin(w);
+		jw_key(w, "ETag");
+		jw_object_begin(w);
+		jw_member_string(w, "description", "the answer's version: send it back in If-None-Match for a 304");
+		jw_key(w, "schema");
+		jw_object_of_strings(w, "type", "string", NULL);
+		jw_object_end(w);
+		jw_object_end(w);
+	}
 	if (r->reply.kind != REPLY_KIND_NONE) {
 		write_json_content(w);
 		write_reply_schema(w, &r->reply);
@@ -332,6 +343,10 @@ static void write_responses(struct jw *w, const struct route *r)
 	write_success(w, r, success);
 	if (alt && alt > success)
 		write_success(w, r, alt);
+	if (r->conditional) {
+		jw_key(w, "304");
+		jw_object_of_strings(w, "description", "Not Modified: If-None-Match holds the ETag of the current answer; no body", NULL);
+	}
 	for (int i = 0; errors[i]; i++)
 		write_error(w, errors[i]);
 	jw_object_end(w);

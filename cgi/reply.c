@@ -5,12 +5,29 @@
  * reply_send() after the handler returns, so a handler can change its mind (an error
  * after starting a body) without a half-written response reaching the client, and a
  * commit that fails after the handler still turns into a 503 or 500.
+ *
+ * "In one go" means one writev() per response. libfcgi reads requests well, but it
+ * writes through an 8 KB stream buffer: a 32 KB device list left in five write() calls
+ * and the end-of-request records in a sixth, each a wake-up of nginx. The response is
+ * already whole in the arena, so reply_send() frames it itself — FastCGI STDOUT records
+ * of at most 65535 bytes over the head and the body, the empty STDOUT record that ends
+ * the stream, and END_REQUEST — and hands the record headers and the arena's buffers to
+ * the kernel together. It then releases libfcgi's two output streams unused
+ * (FCGX_FreeStream, public API), so FCGX_Finish_r() has nothing left to write and only
+ * closes the connection; libfcgi keeps reading, accepting and closing. Building the
+ * records here rather than enlarging libfcgi's buffer: its size is fixed inside
+ * FCGX_Accept_r, and the body would be copied once more into it.
  */
+#include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "config.h"
+#include "decimal.h"
+#include "http_headers.h"
 #include "internal.h"
 #include "log.h"
 #include "notify.h"
@@ -23,6 +40,7 @@ const char *reply_reason(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -148,6 +166,17 @@ int reply_error(struct request *req, int status, const char *fmt, ...)
 	return status;
 }
 
+int not_modified_or_reply(struct request *req, const char *etag)
+{
+	req->etag = etag;
+	if (!http_etag_matches(req_header(req, "HTTP_IF_NONE_MATCH"), etag))
+		return 0;
+	if (!req->route->conditional)
+		log_error("route %s %s answered 304, which it does not declare", req->route->method, req->route->path);
+	reply_begin(req, 304);
+	return req->status;
+}
+
 int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt)
 {
 	switch (status) {
@@ -201,7 +230,8 @@ PGresult *db_found_or_404(struct request *req, PGresult *res, const char *not_fo
 
 const char *db_param_long(struct request *req, long long value)
 {
-	return arena_printf(req->arena, "%lld", value);
+	char digits[DECIMAL_MAX];
+	return arena_strndup(req->arena, digits, decimal_i64(digits, value));
 }
 
 const char *db_param_bool(bool value)
@@ -211,7 +241,10 @@ const char *db_param_bool(bool value)
 
 void reply_header(struct request *req, const char *name, const char *value)
 {
-	buf_printf(&req->headers, "%s: %s\r\n", name, value);
+	buf_puts(&req->headers, name);
+	buf_puts(&req->headers, ": ");
+	buf_puts(&req->headers, value);
+	buf_puts(&req->headers, "\r\n");
 }
 
 void reply_cookie(struct request *req, const char *name, const char *value, const char *path, long max_age)
@@ -226,16 +259,115 @@ void reply_cookie(struct request *req, const char *name, const char *value, cons
 			   name, path, secure);
 }
 
+/* The CGI head of the response: status, the headers every reply carries (ETag with a
+ * conditional route's 200 or 304), the handler's own, Content-Length, and the blank line. */
+static void head_write(struct request *req, struct buf *head)
+{
+	char digits[DECIMAL_MAX];
+	buf_puts(head, "Status: ");
+	buf_append(head, digits, decimal_u64(digits, (unsigned)req->status));
+	buf_putc(head, ' ');
+	buf_puts(head, reply_reason(req->status));
+	buf_puts(head, "\r\nX-Request-Id: ");
+	buf_puts(head, req->request_id);
+	if (req->etag && (req->status == 200 || req->status == 304)) {
+		buf_puts(head, "\r\nETag: ");
+		buf_puts(head, req->etag);
+		buf_puts(head, "\r\nCache-Control: private, no-cache\r\n");
+	} else {
+		buf_puts(head, "\r\nCache-Control: no-store\r\n");
+	}
+	if (req->out.len > 0)
+		buf_puts(head, "Content-Type: application/json; charset=utf-8\r\n");
+	buf_append(head, req->headers.data, req->headers.len);
+	if (req->status != 304) { /* a 304 has no body, and no length of one (RFC 9110 §15.4.5) */
+		buf_puts(head, "Content-Length: ");
+		buf_append(head, digits, decimal_u64(digits, req->out.len));
+		buf_puts(head, "\r\n");
+	}
+	buf_puts(head, "\r\n");
+}
+
+static void record_header(unsigned char *h, int type, int request_id, size_t content_len)
+{
+	h[0] = FCGI_VERSION_1;
+	h[1] = (unsigned char)type;
+	h[2] = (unsigned char)(request_id >> 8);
+	h[3] = (unsigned char)request_id;
+	h[4] = (unsigned char)(content_len >> 8);
+	h[5] = (unsigned char)content_len;
+	h[6] = 0; /* no padding: alignment is a recommendation of the protocol, not a rule */
+	h[7] = 0;
+}
+
+/* Linux's IOV_MAX (UIO_MAXIOV): at most this many iovecs per writev(). */
+#define WRITEV_MAX 1024
+
+/* writev() until everything is out (a signal may interrupt it, a socket may take part). */
+static bool write_all(int fd, struct iovec *iov, int count)
+{
+	while (count > 0) {
+		ssize_t n = writev(fd, iov, count < WRITEV_MAX ? count : WRITEV_MAX);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		while (count > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			count--;
+		}
+		if (count > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return true;
+}
+
 void reply_send(struct request *req)
 {
 	FCGX_Request *r = req->fcgi;
-	FCGX_FPrintF(r->out, "Status: %d %s\r\n", req->status, reply_reason(req->status));
-	FCGX_FPrintF(r->out, "X-Request-Id: %s\r\nCache-Control: no-store\r\n", req->request_id);
-	if (req->out.len > 0)
-		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", r->out);
-	FCGX_PutStr(req->headers.data, (int)req->headers.len, r->out);
-	/* FCGX_FPrintF knows no %zu. */
-	FCGX_FPrintF(r->out, "Content-Length: %lu\r\n\r\n", (unsigned long)req->out.len);
-	if (req->out.len > 0 && strcmp(req->method, "HEAD") != 0)
-		FCGX_PutStr(req->out.data, (int)req->out.len, r->out);
+	struct buf head;
+	buf_init(&head, req->arena);
+	head_write(req, &head);
+	size_t body_len = strcmp(req->method, "HEAD") != 0 ? req->out.len : 0;
+
+	/* The STDOUT stream is head then body, cut into records of at most 65535 bytes; a
+	 * record needs its header and at most two pieces (the end of one buffer, the start of
+	 * the next). The last iovec carries the closing STDOUT record and END_REQUEST. */
+	const struct { const char *data; size_t len; } pieces[2] = { { head.data, head.len }, { req->out.data, body_len } };
+	size_t total = head.len + body_len, records = (total + FCGI_MAX_LENGTH - 1) / FCGI_MAX_LENGTH;
+	struct iovec *iov = arena_alloc(req->arena, (records * 3 + 1) * sizeof *iov);
+	unsigned char *headers = arena_alloc(req->arena, records * FCGI_HEADER_LEN + 2 * FCGI_HEADER_LEN + sizeof(FCGI_EndRequestBody));
+	int count = 0;
+	size_t piece = 0, offset = 0;
+	for (size_t rec = 0; rec < records; rec++) {
+		size_t left = total - rec * FCGI_MAX_LENGTH, len = left < FCGI_MAX_LENGTH ? left : FCGI_MAX_LENGTH;
+		record_header(headers + rec * FCGI_HEADER_LEN, FCGI_STDOUT, r->requestId, len);
+		iov[count++] = (struct iovec){ headers + rec * FCGI_HEADER_LEN, FCGI_HEADER_LEN };
+		while (len > 0) {
+			size_t take = pieces[piece].len - offset < len ? pieces[piece].len - offset : len;
+			iov[count++] = (struct iovec){ (char *)pieces[piece].data + offset, take };
+			len -= take;
+			offset += take;
+			if (offset == pieces[piece].len) {
+				piece++;
+				offset = 0;
+			}
+		}
+	}
+	unsigned char *end = headers + records * FCGI_HEADER_LEN;
+	record_header(end, FCGI_STDOUT, r->requestId, 0);
+	record_header(end + FCGI_HEADER_LEN, FCGI_END_REQUEST, r->requestId, sizeof(FCGI_EndRequestBody));
+	FCGI_EndRequestBody *done = (FCGI_EndRequestBody *)(end + 2 * FCGI_HEADER_LEN);
+	memset(done, 0, sizeof *done); /* appStatus 0 */
+	done->protocolStatus = FCGI_REQUEST_COMPLETE;
+	iov[count++] = (struct iovec){ end, 2 * FCGI_HEADER_LEN + sizeof *done };
+
+	if (!write_all(r->ipcFd, iov, count))
+		log_warn("response not delivered: %s", strerror(errno));
+	FCGX_FreeStream(&r->out);
+	FCGX_FreeStream(&r->err);
 }

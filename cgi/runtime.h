@@ -125,6 +125,9 @@ struct route {
 	int status_alt;             /* a second success status (201 created vs 200 replaced), or 0 */
 	struct reply_shape reply;
 	unsigned errors;            /* ERR_*: what the handler may answer besides success */
+	/* A GET whose handler tags its answer (not_modified_or_reply): it may also answer
+	 * 304 Not Modified, neither a success nor an error, without a body. */
+	bool conditional;
 	const char *summary;        /* one line for the API document */
 };
 
@@ -158,6 +161,7 @@ struct request {
 
 	/* The response being built; status is its one status (0 until a reply_* sets it). */
 	int status;
+	const char *etag;           /* the answer's ETag (not_modified_or_reply), sent with 200/304 */
 	struct buf headers;
 	struct buf out;
 	struct jw json;
@@ -200,6 +204,14 @@ int reply_page(struct request *req, const PGresult *res, int limit, const struct
 /* Row 0 of res, or 404 with not_found when res has no row; res NULL: already replied. */
 int reply_row_or_404(struct request *req, const PGresult *res, const struct db_column *map, const char *not_found);
 int reply_error(struct request *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Conditional GET (routes with .conditional): etag (W/"…" or "…") tags the answer; when
+ * the request's If-None-Match matches it (weak comparison, lists, "*"), this replies 304
+ * Not Modified without a body and returns 304; else 0 and the handler writes its 200.
+ * The tag goes out with the 200 or the 304 only (an error after it carries none), with
+ * Cache-Control "private, no-cache": a browser keeps the answer and asks again each time.
+ */
+int not_modified_or_reply(struct request *req, const char *etag);
 void reply_header(struct request *req, const char *name, const char *value);
 /* Sets an HttpOnly SameSite=Strict cookie; value NULL clears it. */
 void reply_cookie(struct request *req, const char *name, const char *value, const char *path, long max_age);

@@ -156,7 +156,7 @@ void buf_init(struct buf *b, struct arena *arena)
 	b->len = 0;
 }
 
-static void buf_reserve(struct buf *b, size_t extra)
+void buf_reserve(struct buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
 		return;

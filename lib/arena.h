@@ -39,6 +39,9 @@ void buf_init(struct buf *b, struct arena *arena);
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/* Makes room for extra more bytes and the NUL, for a writer that fills b->data + b->len
+ * itself and then advances len (the JSON writer's escaper). */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 

@@ -308,18 +308,20 @@ bool db_bool(const PGresult *res, int row, int col)
 
 void db_time_to_rfc3339(const char *pg, char out[32])
 {
-	/* "2026-11-28 05:13:23.123456+00" → "2026-11-28T05:13:23.123Z" */
-	char ms[4] = "000";
+	/* "2026-11-28 05:13:23.123456+00" → "2026-11-28T05:13:23.123Z": bytes moved, no printf. */
 	size_t n = strlen(pg);
 	if (n < 19) {
-		snprintf(out, 32, "%s", pg);
+		memcpy(out, pg, n + 1);
 		return;
 	}
+	memcpy(out, pg, 19);
+	out[10] = 'T';
+	out[19] = '.';
+	memcpy(out + 20, "000Z", 5);
 	if (n > 20 && pg[19] == '.') {
 		for (int i = 0; i < 3 && pg[20 + i] >= '0' && pg[20 + i] <= '9'; i++)
-			ms[i] = pg[20 + i];
+			out[20 + i] = pg[20 + i];
 	}
-	snprintf(out, 32, "%.10sT%.8s.%sZ", pg, pg + 11, ms);
 }
 
 static void db_write_value(struct jw *w, const PGresult *res, int row, int col, enum db_kind kind)
@@ -343,7 +345,7 @@ static void db_write_value(struct jw *w, const PGresult *res, int row, int col, 
 	case DBK_TIME: {
 		char t[32];
 		db_time_to_rfc3339(v, t);
-		jw_string(w, t);
+		jw_string_n(w, t, strlen(t));
 		break;
 	}
 	}

@@ -123,3 +123,35 @@ bool http_origin_allowed(const char *origin, const char *scheme, const char *hos
 	}
 	return http_origin_matches_host(origin, scheme, host);
 }
+
+/* The opaque part of an entity tag: from its opening quote, a leading W/ skipped. */
+static const char *etag_opaque(const char *tag)
+{
+	return strncmp(tag, "W/", 2) == 0 ? tag + 2 : tag;
+}
+
+bool http_etag_matches(const char *header, const char *etag)
+{
+	if (!header || !etag)
+		return false;
+	const char *want = etag_opaque(etag);
+	size_t want_len = strlen(want);
+	const char *p = header;
+	while (*p) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		const char *tag = etag_opaque(p);
+		if (*tag == '"') {
+			const char *close = strchr(tag + 1, '"');
+			if (!close)
+				return false;
+			size_t len = (size_t)(close + 1 - tag);
+			if (len == want_len && memcmp(tag, want, len) == 0)
+				return true;
+			p = close + 1;
+		}
+		p += strcspn(p, ",");
+	}
+	return false;
+}

@@ -3,7 +3,8 @@
  * Cookie that carries access_token / refresh_token, and the Origin that guards
  * cookie-authenticated requests against other sites (CSRF on REST, cross-site WebSocket
  * hijacking on /ws). The REST runtime (cgi/) and wsd both ask these functions, so a
- * cookie or an origin means the same thing on /api and /ws.
+ * cookie or an origin means the same thing on /api and /ws. And If-None-Match, the
+ * browser's half of a conditional GET.
  *
  * Pure string code: no I/O, no configuration lookups, never logs (values are tokens).
  */
@@ -40,5 +41,13 @@ bool http_origin_matches_host(const char *origin, const char *scheme, const char
  * without Origin needs the guard at all.
  */
 bool http_origin_allowed(const char *origin, const char *scheme, const char *host, const char *allowed);
+
+/*
+ * True when an If-None-Match header (RFC 9110 §13.1.2) matches etag, as a GET compares:
+ * "*", or one of its comma-separated entity tags equal to etag by the weak comparison
+ * (a "W/" on either side is ignored). etag is what the response's ETag says, W/"…" or
+ * "…". A NULL header, and a member that is not a quoted tag, never match.
+ */
+bool http_etag_matches(const char *if_none_match, const char *etag);
 
 #endif

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "decimal.h"
+
 long long time_now(void)
 {
 	return (long long)time(NULL);
@@ -49,12 +51,17 @@ bool time_format_rfc3339(char out[TIME_RFC3339_SIZE], long long epoch_us, int de
 	struct tm tm;
 	if ((long long)t != secs || !gmtime_r(&t, &tm)) /* a 32-bit time_t cannot say it */
 		return false;
-	/* The moduli change nothing (the range is checked above); they let the compiler see
-	 * that every field fits its width. */
-	snprintf(out, TIME_RFC3339_SIZE, "%04u-%02u-%02uT%02u:%02u:%02u.%0*lluZ", (unsigned)(tm.tm_year + 1900) % 10000u,
-		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, decimals,
-		 (unsigned long long)(decimals == 3 ? us / 1000 : us) % 1000000u);
+	/* "YYYY-MM-DDTHH:MM:SS." then the decimals and "Z", digit by digit (no printf per value). */
+	memcpy(out, "0000-00-00T00:00:00.", 20);
+	decimal_fixed(out, (unsigned long long)(tm.tm_year + 1900), 4);
+	decimal_fixed(out + 5, (unsigned long long)(tm.tm_mon + 1), 2);
+	decimal_fixed(out + 8, (unsigned long long)tm.tm_mday, 2);
+	decimal_fixed(out + 11, (unsigned long long)tm.tm_hour, 2);
+	decimal_fixed(out + 14, (unsigned long long)tm.tm_min, 2);
+	decimal_fixed(out + 17, (unsigned long long)tm.tm_sec, 2);
+	decimal_fixed(out + 20, (unsigned long long)(decimals == 3 ? us / 1000 : us), decimals);
+	out[20 + decimals] = 'Z';
+	out[21 + decimals] = '\0';
 	return true;
 }
 

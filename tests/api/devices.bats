@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# devices.bats — /api/devices: create/read/update/delete, the list filters, the device
-# token (shown once, stored as SHA-256, rotated), and commands checked against the
-# device's type (SPEC §4 devices, docs/devices.md).
+# devices.bats — /api/devices: create/read/update/delete, the list filters and its
+# conditional GET (ETag / If-None-Match → 304), the device token (shown once, stored as
+# SHA-256, rotated), and commands checked against the device's type (SPEC §4 devices,
+# docs/devices.md).
 #
 # Everything made here carries this run's prefix ($RUN) and is removed at the end, so the
 # suite can run again and again against the same stack. The NOTIFYs that accompany each
@@ -194,6 +195,113 @@ config_value() {
     "/api/devices?status=offline&q=$RUN-f-" '[.[].id]' "[\"$c\"]" \
     "/api/devices?status=unknown&q=$RUN-f-" '[.[].id]' "[\"$b\"]" \
     "/api/devices?status=online&type=light&q=$RUN-f-" 'length' 0
+}
+
+# list_tag [QUERY]: the ETag of the device list (as a member) into $TAG.
+list_tag() {
+  call_as member GET "/api/devices${1:-}"
+  assert_status 200
+  TAG=$(header ETag)
+  [ -n "$TAG" ]
+}
+
+# list_state_is ID JSON: the device's state in the list is JSON (compact).
+list_state_is() {
+  call_as member GET /api/devices
+  [ "$(jq -c --arg id "$1" '.[] | select(.id == $id) | .state' <<<"$body")" = "$2" ]
+}
+
+@test "the list carries a weak ETag, and If-None-Match with it answers 304 without a body" {
+  new_device etag1 "$RUN Etag one" light
+  list_tag
+  [[ $TAG =~ ^W/\"[0-9]+-[0-9a-f]{16}\"$ ]]
+  [ "$(header Cache-Control)" = "private, no-cache" ]
+  call_as member GET /api/devices -H "If-None-Match: $TAG"
+  assert_status 304
+  [ -z "$body" ]
+  [ "$(header ETag)" = "$TAG" ]
+  [ "$(header Cache-Control)" = "private, no-cache" ]
+  [ -z "$(header Content-Type)" ]
+  # the forms clients send: the strong form, a list, with or without blanks, and *
+  call_as member GET /api/devices -H "If-None-Match: ${TAG#W/}"
+  assert_status 304
+  call_as member GET /api/devices -H "If-None-Match: \"other\", $TAG"
+  assert_status 304
+  call_as member GET /api/devices -H "If-None-Match: W/\"1-0000000000000000\",$TAG"
+  assert_status 304
+  call_as member GET /api/devices -H "If-None-Match: *"
+  assert_status 304
+  call_as member HEAD /api/devices -H "If-None-Match: $TAG"
+  assert_status 304
+  # another tag is a full answer, with the current tag
+  call_as member GET /api/devices -H 'If-None-Match: W/"1-0000000000000000"'
+  assert_status 200
+  [ "$(header ETag)" = "$TAG" ]
+  [ "$(jq 'length' <<<"$body")" -ge 1 ]
+  # other routes carry no tag and keep no-store
+  call_as member GET "/api/devices/$DEVICE_ID"
+  [ -z "$(header ETag)" ]
+  [ "$(header Cache-Control)" = "no-store" ]
+}
+
+@test "a change to the devices makes the list a 200 with a new tag: PATCH, SQL, and state through mqttd" {
+  new_device etag2 "$RUN Etag two" light
+  list_tag
+  local first=$TAG
+  # a statement that changes no row keeps the tag
+  psql_exec "UPDATE devices SET name = name WHERE false" >/dev/null
+  call_as member GET /api/devices -H "If-None-Match: $first"
+  assert_status 304
+
+  send admin PATCH "/api/devices/$DEVICE_ID" "{\"name\":\"$RUN Etag renamed\"}"
+  assert_status 200
+  call_as member GET /api/devices -H "If-None-Match: $first"
+  assert_status 200
+  local second
+  second=$(header ETag)
+  [ "$second" != "$first" ]
+  [ "$(jq -r --arg id "$DEVICE_ID" '.[] | select(.id == $id) | .name' <<<"$body")" = "$RUN Etag renamed" ]
+
+  psql_exec "UPDATE devices SET kit_tag = 'k-$RUN' WHERE id = '$DEVICE_ID'" >/dev/null
+  call_as member GET /api/devices -H "If-None-Match: $second"
+  assert_status 200
+  local third
+  third=$(header ETag)
+  [ "$third" != "$second" ]
+
+  # telemetry: mqttd writes the reported state into the same table
+  local station
+  station=$(psql_exec "SELECT id FROM station")
+  mosquitto_pub -h 127.0.0.1 -p "$STATION_MQTT_PORT" -u "$RUN-etag2" -P "$DEVICE_TOKEN" -i "$RUN-etag2" -q 1 \
+    -t "station/$station/device/$RUN-etag2/state" -m '{"state":{"on":true}}'
+  poll 10 list_state_is "$DEVICE_ID" '{"on":true}'
+  call_as member GET /api/devices -H "If-None-Match: $third"
+  assert_status 200
+  [ "$(header ETag)" != "$third" ]
+}
+
+@test "the tag depends on the query: another filter is another tag of the same version" {
+  new_device etag3 "$RUN Etag three" light
+  list_tag
+  local all=$TAG
+  list_tag "?type=light"
+  local online=$TAG
+  list_tag "?q=$RUN"
+  local search=$TAG
+  list_tag "?q="
+  [ "$TAG" = "$all" ] # an empty search is no search
+  [ "$all" != "$online" ] && [ "$all" != "$search" ] && [ "$online" != "$search" ]
+  [ "${all%%-*}" = "${online%%-*}" ]
+  call_as member GET "/api/devices?type=light" -H "If-None-Match: $all"
+  assert_status 200
+  call_as member GET "/api/devices?type=light" -H "If-None-Match: $online"
+  assert_status 304
+  # an empty list has no row to carry its version: it goes out untagged
+  call_as member GET "/api/devices?q=none-$RUN"
+  assert_status 200
+  [ "$body" = "[]" ]
+  [ -z "$(header ETag)" ]
+  [ "$(header Cache-Control)" = "no-store" ]
 }
 
 @test "q is a case-insensitive substring of the name or the external id, not a pattern" {

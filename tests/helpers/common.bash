@@ -79,7 +79,7 @@ api() {
 		rm -rf "$tmp"
 		return 1
 	}
-	body=$(cat "$tmp/body" 2>/dev/null)
+	body=$(cat "$tmp/body" 2>/dev/null || true) # no file: curl got no body (a 304)
 	headers=$(tr -d '\r' <"$tmp/headers")
 	[ -z "${STATION_CONTRACT_LOG:-}" ] || _station_contract_record "$method" "$path" "$tmp/body"
 	rm -rf "$tmp"

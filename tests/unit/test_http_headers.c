@@ -12,6 +12,19 @@ int main(void)
 {
 	struct arena *a = arena_new();
 
+	const char *tag = "W/\"17-ab12\"";
+	ok(http_etag_matches("W/\"17-ab12\"", tag), "if-none-match: the tag as sent");
+	ok(http_etag_matches("\"17-ab12\"", tag), "if-none-match: weak comparison ignores W/ in the header");
+	ok(http_etag_matches("W/\"17-ab12\"", "\"17-ab12\""), "if-none-match: and in the tag");
+	ok(http_etag_matches("\"x\", W/\"17-ab12\"", tag), "if-none-match: a member of a list");
+	ok(http_etag_matches("\"x\",W/\"17-ab12\" ", tag), "if-none-match: a list without blanks");
+	ok(http_etag_matches("*", tag), "if-none-match: * matches");
+	ok(!http_etag_matches("W/\"17-ab1\"", tag), "if-none-match: another tag");
+	ok(!http_etag_matches("W/\"17-ab12", tag), "if-none-match: an unclosed tag");
+	ok(!http_etag_matches("17-ab12", tag), "if-none-match: an unquoted tag");
+	ok(!http_etag_matches("", tag), "if-none-match: empty");
+	ok(!http_etag_matches(NULL, tag), "if-none-match: absent");
+
 	is_str(http_cookie_get(a, "access_token=abc", "access_token"), "abc", "a lone cookie");
 	is_str(http_cookie_get(a, "theme=dark; access_token=abc.def; x=1", "access_token"), "abc.def",
 	       "a cookie among others");

@@ -40,6 +40,18 @@ static void bad_utf8(struct jw *w)
 	jw_string(w, "a\xff" "b\xc3\xa9" "\xed\xa0\x80");
 }
 
+/* Longer than a word, with something to escape at every offset of it. */
+static void long_runs(struct jw *w)
+{
+	jw_array_begin(w);
+	jw_string(w, "abcdefghijklmnopqrstuvwxyz0123456789");
+	jw_string(w, "abcdefgh\"ijklmnop\\qrstuvw\x1fxyz");
+	jw_string(w, "0123456789abcdé0123456789\x7f~ \xc3");
+	jw_int(w, -42);
+	jw_int(w, 1234567890123LL);
+	jw_array_end(w);
+}
+
 static void empty_array(struct jw *w)
 {
 	jw_array_begin(w);
@@ -53,6 +65,10 @@ int main(void)
 	is_str(render(a, escapes), "\"q\\\"b\\\\n\\n\\t\\u0001\"", "quotes, backslashes and controls are escaped");
 	is_str(render(a, bad_utf8), "\"a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "invalid UTF-8 becomes U+FFFD, valid UTF-8 stays");
 	is_str(render(a, empty_array), "[]", "empty array");
+	is_str(render(a, long_runs),
+	       "[\"abcdefghijklmnopqrstuvwxyz0123456789\",\"abcdefgh\\\"ijklmnop\\\\qrstuvw\\u001fxyz\","
+	       "\"0123456789abcdé0123456789\x7f~ \xef\xbf\xbd\",-42,1234567890123]",
+	       "runs longer than a word are copied whole, what stops them is escaped");
 	char small[8];
 	size_t n = json_escape_into(small, sizeof small, "abcdefghijkl");
 	ok(n == sizeof small && small[7] == '"', "json_escape_into cuts long strings and still closes them");

@@ -1,12 +1,13 @@
 /*
  * test_misc.c — small pure helpers: UUIDs, timestamps (parsing, the one RFC 3339 writer),
- * base64url both ways, the arena.
+ * base64url both ways, the arena, integers to decimal text.
  */
 #include <string.h>
 
 #include "arena.h"
 #include "crypto.h"
 #include "db.h"
+#include "decimal.h"
 #include "tap.h"
 #include "timeutil.h"
 #include "uuid.h"
@@ -18,6 +19,23 @@ int main(void)
 	ok(!uuid_is_valid("0b7c8f3e5a1d-4c2e-9f00-123456789abc0"), "misplaced dash");
 	ok(!uuid_is_valid("0b7c8f3e-5a1d-4c2e-9f00-123456789abg"), "non-hex");
 	ok(!uuid_is_valid(""), "empty");
+
+	char d[DECIMAL_MAX];
+	ok(decimal_u64(d, 0) == 1 && strcmp(d, "0") == 0, "decimal 0");
+	ok(decimal_u64(d, 9) == 1 && strcmp(d, "9") == 0, "decimal one digit");
+	ok(decimal_u64(d, 10) == 2 && strcmp(d, "10") == 0, "decimal two digits");
+	ok(decimal_u64(d, 100) == 3 && strcmp(d, "100") == 0, "decimal three digits");
+	ok(decimal_u64(d, 32248) == 5 && strcmp(d, "32248") == 0, "decimal odd number of digits");
+	ok(decimal_u64(d, 18446744073709551615ULL) == 20 && strcmp(d, "18446744073709551615") == 0, "decimal largest");
+	ok(decimal_i64(d, -1) == 2 && strcmp(d, "-1") == 0, "decimal negative");
+	ok(decimal_i64(d, -9223372036854775807LL - 1) == 20 && strcmp(d, "-9223372036854775808") == 0,
+	   "decimal smallest long long");
+	ok(decimal_i64(d, 9223372036854775807LL) == 19 && strcmp(d, "9223372036854775807") == 0, "decimal largest long long");
+	char fixed[8] = "xxxxxxx";
+	decimal_fixed(fixed, 5, 2);
+	decimal_fixed(fixed + 2, 123, 3);
+	decimal_fixed(fixed + 5, 12345, 2);
+	is_str(fixed, "0512345", "decimal fixed width pads and keeps the low digits");
 
 	char t[32];
 	db_time_to_rfc3339("2026-11-28 05:13:23.123456+00", t);

@@ -3,6 +3,7 @@
 
 STATION_URL=${STATION_URL:-http://127.0.0.1:${STATION_HTTP_PORT:-8080}}
 STATION_RUN_DIR=${STATION_RUN_DIR:-$PWD/.run}
+STATION_BUILD_DIR=${STATION_BUILD_DIR:-$(pwd -P)/.build}
 export STATION_CONFIG=${STATION_CONFIG:-$STATION_RUN_DIR/station.conf}
 # The test suite's helpers make people and tokens the same way for the benchmarks.
 . "$PWD/tests/helpers/common.bash"
@@ -63,8 +64,36 @@ bench_smaps_kb() {
   awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0
 }
 
-# Memory of the processes whose name matches a pgrep -f pattern (e.g. 'api-*'), and of
-# the PostgreSQL backends they hold (application_name matching the regex $2).
+# The processes of one REST module of this checkout's stack (its supervisor and request
+# processes: all run .build/api-MODULE); other stacks on the machine are not counted.
+bench_module_pids() {
+  pgrep -x -f "$STATION_BUILD_DIR/api-$1" || true
+}
+
+# The PostgreSQL backends whose application_name matches the regex $1.
+bench_backend_pids() {
+  bench_psql "SELECT pid FROM pg_stat_activity WHERE application_name ~ '$1' AND pid <> pg_backend_pid()"
+}
+
+# CPU clock ticks spent by the processes PID…: user + system, and those of their children
+# already reaped (a request process that exited is counted through its supervisor).
+bench_cpu_ticks() {
+  local pid total=0 ticks
+  for pid in "$@"; do
+    ticks=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
+# Microseconds of CPU per request: ticks before, ticks after, requests.
+bench_cpu_us() {
+  awk -v d="$(($2 - $1))" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n; else print "-" }'
+}
+
+# Memory of the processes whose name matches a pgrep -f pattern (e.g. 'api-*') under this
+# checkout's .build/, and of the PostgreSQL backends they hold (application_name matching
+# the regex $2).
 bench_memory_report() {
   local pattern=$1 pid name rss pss total_rss=0 total_pss=0 count=0 backends app
   printf '  %-8s %-22s %9s %9s\n' pid process 'RSS kB' 'PSS kB'
@@ -73,7 +102,7 @@ bench_memory_report() {
     pss=$(bench_smaps_kb "$pid" Pss)
     printf '  %-8s %-22s %9s %9s\n' "$pid" "$name" "$rss" "$pss"
     total_rss=$((total_rss + rss)); total_pss=$((total_pss + pss)); count=$((count + 1))
-  done < <(pgrep -a -f "/$pattern" | awk '{n=$2; sub(".*/", "", n); print $1, n}' | grep -v -e pgrep -e spawn-fcgi)
+  done < <(pgrep -a -f "^$STATION_BUILD_DIR/$pattern\$" | awk '{n=$2; sub(".*/", "", n); print $1, n}')
   printf '  %-31s %9s %9s  (%d processes)\n' total "$total_rss" "$total_pss" "$count"
   local backend_rss=0 backend_pss=0 nbackends=0
   while read -r pid; do
@@ -81,6 +110,6 @@ bench_memory_report() {
     backend_rss=$((backend_rss + $(bench_smaps_kb "$pid" Rss)))
     backend_pss=$((backend_pss + $(bench_smaps_kb "$pid" Pss)))
     nbackends=$((nbackends + 1))
-  done < <(bench_psql "SELECT pid FROM pg_stat_activity WHERE application_name ~ '$2' AND pid <> pg_backend_pid()")
+  done < <(bench_backend_pids "$2")
   printf '  %-31s %9s %9s  (%d backends)\n' 'their PostgreSQL backends' "$backend_rss" "$backend_pss" "$nbackends"
 }

@@ -58,9 +58,10 @@ const struct db_column command_queued_columns[] = {
 	{ 0 },
 };
 
-/* $1 zone id, $2 only devices without a zone, $3 type, $4 status, $5 search text, $6 limit. */
+/* $1 zone id, $2 only devices without a zone, $3 type, $4 status, $5 search text, $6 limit;
+ * the list's version last (device_columns stops before it). */
 STATEMENT(devices_list,
-	"SELECT " DEVICE_SELECT " FROM devices d "
+	"SELECT " DEVICE_SELECT ", (SELECT version FROM list_versions WHERE name = 'devices') FROM devices d "
 	"WHERE ($1::uuid IS NULL OR d.zone_id = $1::uuid) "
 	"AND (NOT $2::boolean OR d.zone_id IS NULL) "
 	"AND ($3::text IS NULL OR d.type = $3::text) "
@@ -68,6 +69,8 @@ STATEMENT(devices_list,
 	"AND ($5::text IS NULL OR strpos(lower(d.name), lower($5::text)) > 0 "
 	"     OR strpos(lower(d.external_id), lower($5::text)) > 0) "
 	"ORDER BY lower(d.name), d.name, d.id LIMIT $6::integer");
+
+STATEMENT(devices_list_version, "SELECT version FROM list_versions WHERE name = 'devices'");
 
 STATEMENT(devices_by_id,
 	"SELECT " DEVICE_SELECT " FROM devices d WHERE d.id = $1::uuid");

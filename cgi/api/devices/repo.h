@@ -24,8 +24,12 @@ extern const struct db_column device_deleted_columns[];
 extern const struct db_column command_queued_columns[];
 
 /* $1 zone id, $2 only devices without a zone (bool), $3 type, $4 status, $5 search text, $6 limit;
- * NULL filters match everything. Ordered by name. */
+ * NULL filters match everything. Ordered by name. Each row ends with the list's version
+ * (column LIST_COL_VERSION, past device_columns: read in the same snapshot as the rows). */
 STATEMENT_DECLARE(devices_list, 6);
+enum { LIST_COL_VERSION = 14 };
+/* The version of the device list (list_versions, bumped with every change of devices). */
+STATEMENT_DECLARE(devices_list_version, 0);
 STATEMENT_DECLARE(devices_by_id, 1);
 /* $1 type, $2 zone id (NULL: none) → REFS_*: do they exist, and the station's id (the MQTT
  * topic root); no row until station-migrate has run. */

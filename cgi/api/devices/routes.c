@@ -71,14 +71,38 @@ static const struct field device_token_reply[] = {
 	{ 0 },
 };
 
-/* GET /api/devices — a plain array, ordered by name, at most devices.list_limit rows. */
+/* Tags the list with its version; 0, or 304 when the request's If-None-Match holds the tag. */
+static int device_list_tag_or_reply(struct request *req, const char *version, const char *limit)
+{
+	return version ? not_modified_or_reply(req, device_list_etag(req, version, limit)) : 0;
+}
+
+/*
+ * GET /api/devices — a plain array, ordered by name, at most devices.list_limit rows,
+ * tagged with the list's version and its query (device_list_etag). A request that sends
+ * a tag back is first checked against the version alone (one one-row read, then a 304
+ * without a body); a full answer reads its version in the list's own statement, so the
+ * tag is exactly that of the rows it goes out with (a version read apart from the rows
+ * could be newer than they are, and a browser would keep stale rows under a current tag).
+ */
 static int device_list(struct request *req)
 {
 	const char *zone = req_query(req, "zoneId"), *q = req_query(req, "q");
 	bool zone_none = zone && strcmp(zone, "null") == 0;
+	const char *limit = db_param_long(req, cfg_int("devices.list_limit"));
+	if (req_header(req, "HTTP_IF_NONE_MATCH")) {
+		PGresult *version = db_run(req, devices_list_version);
+		if (!version || (PQntuples(version) == 1 && device_list_tag_or_reply(req, db_value(version, 0, 0), limit)))
+			return req->status;
+	}
 	PGresult *res = db_run(req, devices_list, zone_none ? NULL : zone, db_param_bool(zone_none),
-			       req_query(req, "type"), req_query(req, "status"), q && *q ? q : NULL,
-			       db_param_long(req, cfg_int("devices.list_limit")));
+			       req_query(req, "type"), req_query(req, "status"), q && *q ? q : NULL, limit);
+	if (!res)
+		return req->status;
+	/* An empty list has no row to carry its version, and one read after the list could be
+	 * newer than it: it goes out untagged. */
+	if (PQntuples(res) > 0 && device_list_tag_or_reply(req, db_value(res, 0, LIST_COL_VERSION), limit))
+		return req->status;
 	return reply_rows(req, res, device_columns);
 }
 
@@ -187,7 +211,8 @@ static int device_token_rotate(struct request *req)
 
 static const struct route routes[] = {
 	{ "GET", "/api/devices", device_list, WHO_MEMBER, .query = device_list_query,
-	  .reply = REPLY_ROWS(device_columns), .summary = "Devices, filtered, ordered by name" },
+	  .reply = REPLY_ROWS(device_columns), .conditional = true,
+	  .summary = "Devices, filtered, ordered by name; 304 while If-None-Match holds its ETag" },
 	{ "GET", "/api/devices/:id", device_get, WHO_MEMBER, .reply = REPLY_ROW(device_columns),
 	  .summary = "One device" },
 	{ "POST", "/api/devices", device_create, WHO_ADMIN, .body = device_create_body, .tx = TX_WRITE,

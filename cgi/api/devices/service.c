@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "crypto.h"
+#include "decimal.h"
 #include "json_reader.h"
 #include "repo.h"
 
@@ -95,4 +97,37 @@ int device_announce_credentials(struct request *req, const char *external_id, co
 	struct jw_text text;
 	jw_object_of_strings(jw_text_begin(&text, req->arena), "externalId", external_id, "action", action, NULL);
 	return notify_or_reply(req, "device_credentials", text.b.data);
+}
+
+/* One filter of the list's query, as "name=<length>:<value>\n", or "name\n" when absent. */
+static void etag_member(struct buf *b, const char *name, const char *value)
+{
+	char digits[DECIMAL_MAX];
+	buf_puts(b, name);
+	if (value) {
+		buf_putc(b, '=');
+		buf_append(b, digits, decimal_u64(digits, strlen(value)));
+		buf_putc(b, ':');
+		buf_puts(b, value);
+	}
+	buf_putc(b, '\n');
+}
+
+const char *device_list_etag(struct request *req, const char *version, const char *limit)
+{
+	const char *q = req_query(req, "q");
+	struct buf query, tag;
+	buf_init(&query, req->arena);
+	etag_member(&query, "zoneId", req_query(req, "zoneId"));
+	etag_member(&query, "type", req_query(req, "type"));
+	etag_member(&query, "status", req_query(req, "status"));
+	etag_member(&query, "q", q && *q ? q : NULL); /* an empty search is no search */
+	etag_member(&query, "limit", limit);
+	buf_init(&tag, req->arena);
+	buf_puts(&tag, "W/\"");
+	buf_puts(&tag, version);
+	buf_putc(&tag, '-');
+	buf_append(&tag, sha256_hex(req->arena, query.data, query.len), 16);
+	buf_putc(&tag, '"');
+	return tag.data;
 }
