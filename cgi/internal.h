@@ -64,5 +64,8 @@ const char *reply_reason(int status);
 
 /* repo.c: the runtime's own SQL. The device of a token hash: (id, external_id). */
 STATEMENT_DECLARE(runtime_device_by_token, 1);
+/* repo.c: $1 user, $2 session (refresh-token family), $3 auth.session_max_days: one row
+ * (the member's current role) while the session is live and the user a member, else none. */
+STATEMENT_DECLARE(runtime_access_role, 3);
 
 #endif

@@ -38,7 +38,7 @@ worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
   [ "$(header Retry-After)" = 5 ]
   api GET /api/devices --max-time 2 -H "Authorization: Bearer $member"
   assert_error 503 'database unavailable'
-  # Authentication does not need the database, authorization still applies.
+  # Without credentials: 401, no database needed for that.
   api GET /api/devices --max-time 2
   assert_status 401
 
