@@ -55,7 +55,8 @@ void route_error_statuses(const struct route *route, int out[16]);
 int caller_admit(struct request *req);
 void caller_set_secrets(const char *jwt_secret, const char *agent_token);
 
-/* reply.c: the reply for a failed statement (stmt may be NULL): 503 + Retry-After, 409,
+/* reply.c: the reply for a failed statement (stmt may be NULL): 503 + Retry-After (the
+ * database unavailable, or a statement or lock timeout), 409,
  * 400 (with the statement's own messages when it declares them) or 500. */
 int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt);
 /* reply.c: writes the finished response to the FastCGI stream. */
