@@ -55,7 +55,8 @@ void route_error_statuses(const struct route *route, int out[16]);
 int caller_admit(struct request *req);
 void caller_set_secrets(const char *jwt_secret, const char *agent_token);
 
-/* reply.c: the reply for a failed statement (stmt may be NULL): 503 + Retry-After, 409,
+/* reply.c: the reply for a failed statement (stmt may be NULL): 503 + Retry-After (the
+ * database unavailable, or a statement or lock timeout), 409,
  * 400 (with the statement's own messages when it declares them) or 500. */
 int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt);
 /* reply.c: writes the finished response to the FastCGI stream. */
@@ -64,5 +65,8 @@ const char *reply_reason(int status);
 
 /* repo.c: the runtime's own SQL. The device of a token hash: (id, external_id). */
 STATEMENT_DECLARE(runtime_device_by_token, 1);
+/* repo.c: $1 user, $2 session (refresh-token family), $3 auth.session_max_days: one row
+ * (the member's current role) while the session is live and the user a member, else none. */
+STATEMENT_DECLARE(runtime_access_role, 3);
 
 #endif

@@ -184,6 +184,10 @@ int reply_db_error(struct request *req, enum db_status status, const struct db_s
 		log_fields(LOG_WARN, "database unavailable", "detail", db_last_error(req->db), NULL);
 		reply_header(req, "Retry-After", "5");
 		return reply_error(req, 503, "database unavailable");
+	case DB_TIMEOUT:
+		log_fields(LOG_WARN, "statement timed out", "detail", db_last_error(req->db), NULL);
+		reply_header(req, "Retry-After", "1");
+		return reply_error(req, 503, "database busy, try again");
 	case DB_CONFLICT:
 		return reply_error(req, 409, "%s", stmt && stmt->conflict ? stmt->conflict
 								  : "conflicts with an existing record");

@@ -5,7 +5,8 @@
  * Order: match (404/405) → admit the caller (401/403, CSRF) → body (413/415/400) →
  * query (400, also for a value that is not strict UTF-8) → open the route's transaction → handler → commit on success, else roll
  * back. Path segments ":name" must be UUIDs unless the route has
- * text_params; a malformed id is a 404, never a database error.
+ * text_params; a malformed id is a 404, never a database error. A path matches exactly:
+ * a trailing slash is another path (404).
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,11 +49,10 @@ static bool path_matches(struct request *req, const struct route *route, const c
 
 int router_match(struct request *req, const struct route *routes)
 {
-	/* "/api/devices/" and "/api/devices" are the same resource. */
+	/* A route has one spelling: "/api/devices/" is not "/api/devices". nginx limits some
+	 * paths by their exact spelling (location = /api/auth/login), so a router that
+	 * accepted a second spelling would let it bypass the limit (docs/security.md). */
 	const char *path = req->path;
-	size_t len = strlen(path);
-	if (len > 1 && path[len - 1] == '/')
-		path = arena_strndup(req->arena, path, len - 1);
 	bool path_known = false;
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 	for (const struct route *r = routes; r->method; r++) {

@@ -76,6 +76,7 @@ int worker_serve(const struct worker_plan *plan, int slot, bool warm)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct db *db = db_new(plan->module);
+	db_use_configured_timeouts(db);
 	if (db_connect(db) != 0)
 		log_warn("database unreachable at start (%s); requests will retry", db_last_error(db));
 	struct arena *arena = arena_new();
@@ -137,8 +138,8 @@ int worker_main(const char *module, const struct route *routes)
 	}
 	if (cfg_load() != 0)
 		return 2;
-	const char *jwt = cfg_read_secret("auth.jwt_secret_file", 32);
-	const char *agent = cfg_read_secret("auth.agent_token_file", 32);
+	const char *jwt = cfg_read_secret("auth.jwt_secret_file", CFG_SECRET_MIN_LENGTH);
+	const char *agent = cfg_read_secret("auth.agent_token_file", CFG_SECRET_MIN_LENGTH);
 	if (!jwt || !agent)
 		return 2;
 	caller_set_secrets(jwt, agent);

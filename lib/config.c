@@ -57,13 +57,17 @@ static struct cfg_key cfg_keys[] = {
 	INT("http.min_workers", "0", 0, CFG_HTTP_WORKERS_MAX, "request processes kept warm per REST module (STATION_HTTP_MIN_WORKERS per module)"),
 	INT("http.idle_exit_s", "60", 1, 86400, "seconds without a request after which an on-demand request process exits"),
 	INT("db.idle_disconnect_s", "30", 0, 86400, "seconds without a request after which a request process closes its database connection (0: never)"),
+	INT("db.statement_timeout_ms", "10000", 0, 3600000, "longest a statement of a worker or mqttd may run, in ms (0: no bound; 503 beyond)"),
+	INT("db.lock_timeout_ms", "3000", 0, 3600000, "longest a statement of a worker or mqttd may wait for a lock, in ms (0: no bound; 503 beyond)"),
 	NAME("auth.jwt_secret_file", LOCALSTATEDIR "/lib/smart-station/jwt_secret", "file holding the JWT signing secret (mode 0600, >= 32 bytes)"),
 	NAME("auth.agent_token_file", LOCALSTATEDIR "/lib/smart-station/agent_token", "file holding the station-agent token (mode 0600)"),
 	INT("auth.access_ttl", "900", 60, 86400, "access token lifetime in seconds"),
 	INT("auth.refresh_ttl", "1209600", 300, 366L * 86400, "refresh token lifetime in seconds (14 days)"),
 	INT("auth.bcrypt_cost", "12", 4, 31, "bcrypt cost of new password hashes"),
 	BOOL("auth.cookie_secure", "false", "mark auth cookies Secure (only when served over HTTPS)"),
-	INT("auth.lockout_failures", "5", 1, 1000, "failed logins before an account is locked"),
+	INT("auth.lockout_failures", "5", 1, 1000, "failed sign-ins from one source before that account is locked for that source"),
+	INT("auth.session_max_days", "30", 1, 3650, "absolute lifetime of a session in days: refreshing does not extend it"),
+	INT("auth.source_lockout_failures", "20", 1, 100000, "failed sign-ins from one source, whatever the account, before the source is locked"),
 	NAME("migrate.dir", PKGDATADIR "/migrations", "directory of NNN_name.sql migrations"),
 	NAME("mqtt.host", "127.0.0.1", "broker address the daemons connect to"),
 	INT("mqtt.port", "1883", 1, 65535, "broker port the daemons connect to"),
@@ -263,15 +267,19 @@ const char *cfg_read_secret(const char *path_key, size_t min_length)
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0077))
-		log_warn("secret %s is readable by group or others; it should be mode 0600", path);
+	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 0077)) {
+		log_error("secret %s (%s): readable by group or others; fix it with: chmod 600 %s", path, path_key,
+			  path);
+		fclose(f);
+		return NULL;
+	}
 	char *slot = secrets[used % 4];
 	if (!fgets(slot, sizeof secrets[0], f))
 		slot[0] = '\0';
 	fclose(f);
 	char *s = trim(slot);
 	if (strlen(s) < min_length) {
-		log_error("secret %s (%s): shorter than %zu characters", path, path_key, min_length);
+		log_error("secret %s (%s): must be at least %zu characters long", path, path_key, min_length);
 		return NULL;
 	}
 	used++;

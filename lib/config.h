@@ -17,6 +17,10 @@
 /* The top of http.workers' range: the supervisor's table of processes has this size. */
 #define CFG_HTTP_WORKERS_MAX 64
 
+/* The shortest secret a program accepts from a file: the JWT secret, the agent token and
+ * the daemons' MQTT password (station-migrate writes 43 characters). */
+#define CFG_SECRET_MIN_LENGTH 32
+
 /* Loads the file and the environment and checks every number and boolean against the
  * table; returns 0, or -1 after logging exactly what is wrong (every program then stops
  * with status 2). */
@@ -28,7 +32,9 @@ long cfg_int(const char *key);
 /* The value of a true/false key (true|yes|1, false|no|0|empty). */
 bool cfg_bool(const char *key);
 
-/* Reads a secret file (first line, trimmed) into a static buffer; NULL after logging why. */
+/* Reads a secret file (first line, trimmed) into a static buffer; NULL after logging why:
+ * missing, readable by group or others (a secret must be mode 0600: the message says
+ * "chmod 600 <file>"), or shorter than min_length characters. */
 const char *cfg_read_secret(const char *path_key, size_t min_length);
 
 /* Prints every key with its default and documentation (station-migrate --print-config). */

@@ -23,6 +23,7 @@ struct db {
 	PGconn *conn;
 	const char *application_name;
 	long statement_timeout_ms; /* 0: none */
+	long lock_timeout_ms;      /* 0: none */
 	bool reconnects;           /* db_exec may connect by itself (workers); daemons: false */
 	unsigned generation;
 	bool in_transaction;
@@ -47,6 +48,17 @@ struct db *db_new(const char *application_name)
 void db_set_statement_timeout(struct db *db, long ms)
 {
 	db->statement_timeout_ms = ms;
+}
+
+void db_set_lock_timeout(struct db *db, long ms)
+{
+	db->lock_timeout_ms = ms;
+}
+
+void db_use_configured_timeouts(struct db *db)
+{
+	db_set_statement_timeout(db, cfg_int("db.statement_timeout_ms"));
+	db_set_lock_timeout(db, cfg_int("db.lock_timeout_ms"));
 }
 
 void db_set_reconnect(struct db *db, bool on)
@@ -88,12 +100,14 @@ static void db_notice_ignore(void *arg, const char *message)
 /*
  * The connection parameters, written once for db_connect() and db_connect_start(): the
  * configured conninfo, connect_timeout, the program's application_name and the session
- * options (UTC, ISO dates, the statement timeout). options must outlive the call.
+ * options (UTC, ISO dates, the statement and lock timeouts). options must outlive the call.
  */
-static void db_params(const struct db *db, const char *keys[5], const char *values[5], char options[96])
+#define DB_OPTIONS_MAX 128
+static void db_params(const struct db *db, const char *keys[5], const char *values[5], char options[DB_OPTIONS_MAX])
 {
-	snprintf(options, 96, "-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=%ld",
-		 db->statement_timeout_ms);
+	snprintf(options, DB_OPTIONS_MAX,
+		 "-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=%ld -c lock_timeout=%ld",
+		 db->statement_timeout_ms, db->lock_timeout_ms);
 	keys[0] = "dbname", values[0] = cfg_string("db.conninfo");
 	keys[1] = "connect_timeout", values[1] = cfg_string("db.connect_timeout");
 	keys[2] = "application_name", values[2] = db->application_name;
@@ -119,7 +133,7 @@ void db_adopt(struct db *db, PGconn *conn)
 PGconn *db_connect_start(struct db *db)
 {
 	const char *keys[5], *values[5];
-	char options[96];
+	char options[DB_OPTIONS_MAX];
 	db_params(db, keys, values, options);
 	return PQconnectStartParams(keys, values, 1);
 }
@@ -128,7 +142,7 @@ int db_connect(struct db *db)
 {
 	db_drop(db);
 	const char *keys[5], *values[5];
-	char options[96];
+	char options[DB_OPTIONS_MAX];
 	db_params(db, keys, values, options);
 	PGconn *conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(conn) != CONNECTION_OK) {
@@ -212,6 +226,8 @@ static enum db_status db_classify(struct db *db, struct arena *arena, PGresult *
 		db_drop(db);
 		return DB_UNAVAILABLE;
 	}
+	if (strcmp(sqlstate, "57014") == 0 || strcmp(sqlstate, "55P03") == 0)
+		return DB_TIMEOUT; /* statement_timeout / lock_timeout: the connection stays usable */
 	if (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23P01") == 0)
 		return DB_CONFLICT;
 	if (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)

@@ -33,6 +33,7 @@ struct db_stmt {
 enum db_status {
 	DB_OK,
 	DB_UNAVAILABLE, /* no connection: the caller answers 503 */
+	DB_TIMEOUT,     /* statement_timeout or lock_timeout fired (57014, 55P03): 503, try again soon */
 	DB_CONFLICT,    /* unique or exclusion violation: 409 */
 	DB_INVALID,     /* foreign key, check or bad input value: 400/404 by context */
 	DB_ERROR,       /* anything else: logged, 500 */
@@ -49,6 +50,12 @@ void db_close(struct db *db);
 /* Bounds every statement of every later connection (0: no bound, the default). Set at
  * connect (db_connect or db_connect_start), so every reconnection keeps it. */
 void db_set_statement_timeout(struct db *db, long ms);
+/* The same for lock_timeout: how long a statement may wait for a lock (0: no bound). */
+void db_set_lock_timeout(struct db *db, long ms);
+/* Both from the configuration (db.statement_timeout_ms, db.lock_timeout_ms): workers and
+ * mqttd call this after db_new(); STATION_DB_STATEMENT_TIMEOUT_MS in a program's
+ * environment overrides the value for that program alone. */
+void db_use_configured_timeouts(struct db *db);
 /* Increases on every successful (re)connect, so a daemon knows to LISTEN again. */
 unsigned db_generation(const struct db *db);
 PGconn *db_conn(struct db *db);

@@ -60,7 +60,7 @@ static int read_config(struct mqttd_config *c)
 	c->heartbeat_timeout_s = cfg_int("mqtt.heartbeat_timeout");
 	c->batch_max = (size_t)cfg_int("mqtt.batch_max");
 	c->batch_interval_ms = cfg_int("mqtt.batch_interval_ms");
-	c->password = cfg_read_secret("mqtt.daemon_password_file", 1);
+	c->password = cfg_read_secret("mqtt.daemon_password_file", CFG_SECRET_MIN_LENGTH);
 	if (!c->password) {
 		log_error("cannot start without the MQTT password of the station's daemons");
 		return -1;
@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 	m.message_arena = arena_new();
 	m.batch_arena = arena_new();
 	m.db = db_new("station-mqttd");
+	db_use_configured_timeouts(m.db);
 	database_init(&m.database, m.db, repo_listen_channels);
 	sigset_t unblocked;
 	install_signals(&unblocked);

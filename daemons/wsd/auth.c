@@ -43,5 +43,6 @@ void auth_admit(struct arena *arena, const char *secret, const char *token, long
 	}
 	out->user_id = claims.user_id;
 	out->role = claims.role;
+	out->session_id = claims.session_id;
 	out->expires_at = claims.expires_at;
 }

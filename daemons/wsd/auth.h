@@ -36,7 +36,8 @@ struct ws_admission {
 	int close_code;       /* 0 when admitted, else the code to close with */
 	const char *reason;   /* short lower-case reason for the close frame and the log */
 	const char *user_id;  /* admitted: the token's subject (a UUID), in the arena */
-	const char *role;     /* admitted: owner, admin or member */
+	const char *role;     /* admitted: owner, admin or member (the token's claim) */
+	const char *session_id; /* admitted: the token's session (sid), "" when it names none */
 	long long expires_at; /* admitted: the token's exp, seconds since the epoch */
 };
 

@@ -171,9 +171,10 @@ void clients_close_all(struct wsd *w, int code, const char *reason)
 		clients_close(w, w->clients, code, reason);
 }
 
-/* The user ids of the admitted clients as an array literal (repeats and all: the query
- * does not mind, and a home has few users but may have many tabs). */
-static const char *user_ids(struct wsd *w)
+/* The user ids (or session ids) of the admitted clients as an array literal, one per
+ * client in list order (repeats and all: the query does not mind, and a home has few
+ * users but may have many tabs). */
+static const char *client_ids(struct wsd *w, bool sessions)
 {
 	struct buf b;
 	buf_init(&b, w->arena);
@@ -181,24 +182,37 @@ static const char *user_ids(struct wsd *w)
 	for (struct client *c = w->clients; c; c = c->next) {
 		if (c != w->clients)
 			buf_putc(&b, ',');
-		buf_puts(&b, c->user_id); /* a validated UUID: nothing to quote */
+		buf_puts(&b, sessions ? c->session_id : c->user_id); /* validated UUIDs: nothing to quote */
 	}
 	buf_putc(&b, '}');
 	return b.data;
 }
 
-/* One query for everybody connected: it names the users no longer members (usually
- * none), whose clients are closed. */
+/* The clients of one session of a user, whose end the sweep found. */
+static void close_session(struct wsd *w, const char *user_id, const char *session_id, const char *why)
+{
+	struct client *c = w->clients, *next;
+	for (; c; c = next) {
+		next = c->next;
+		if (strcasecmp(c->user_id, user_id) == 0 && strcasecmp(c->session_id, session_id) == 0)
+			close_removed(w, c, why);
+	}
+}
+
+/* One query for everybody connected: it names the (user, session) pairs no longer
+ * admitted (usually none) — removed members, deleted users, ended sessions — whose
+ * clients are closed. */
 static void check_members(struct wsd *w)
 {
 	if (!w->clients || !listener_up(w))
 		return;
 	PGresult *res = NULL;
-	enum db_status st = wsd_repo_non_members_among(listener_db(w), w->arena, user_ids(w), &res);
+	enum db_status st = wsd_repo_no_longer_admitted(listener_db(w), w->arena, client_ids(w, false),
+							client_ids(w, true), w->session_max_days, &res);
 	listener_after_query(w, st);
 	if (st == DB_OK) {
 		for (int row = 0; row < PQntuples(res); row++)
-			close_user(w, PQgetvalue(res, row, 0), "membership check");
+			close_session(w, PQgetvalue(res, row, 0), PQgetvalue(res, row, 1), "membership check");
 	} else if (st != DB_UNAVAILABLE) {
 		log_warn("membership check failed: %s", db_last_error(listener_db(w)));
 	}

@@ -1,5 +1,5 @@
 /*
- * repo.h — SQL of station-wsd: the channel it LISTENs on, and station membership.
+ * repo.h — SQL of station-wsd: the channel it LISTENs on, and whether a token still admits its user.
  *
  * Every statement is small and indexed: wsd runs them on its one event loop, so each
  * one pauses every client for its duration. Nothing here decides what a result means
@@ -17,13 +17,17 @@
 /* The channels wsd LISTENs on (station_events), on every connection its db_link makes. */
 extern const char *const wsd_repo_channels[];
 
-/* *member: the user exists and has a station_members row. */
-enum db_status wsd_repo_is_member(struct db *db, struct arena *arena, const char *user_id, bool *member);
+/* *admitted: the session (a UUID) of user_id is live, at most max_days old, and the user
+ * a member of the station (station_access_role(), the REST runtime's rule too). */
+enum db_status wsd_repo_is_admitted(struct db *db, struct arena *arena, const char *user_id, const char *session_id,
+				    long max_days, bool *admitted);
 
 /*
- * Of the users in ids (a Postgres array literal of UUIDs, "{a,b}", repeats allowed), those
- * that are no longer members (or no longer exist): one row each, column 0 the id as text.
+ * Of the (user, session) pairs given as two Postgres array literals of UUIDs of the same
+ * length ("{a,b}", repeats allowed), those no longer admitted: one row each, column 0
+ * the user id, column 1 the session id, as text.
  */
-enum db_status wsd_repo_non_members_among(struct db *db, struct arena *arena, const char *ids, PGresult **out);
+enum db_status wsd_repo_no_longer_admitted(struct db *db, struct arena *arena, const char *user_ids,
+					   const char *session_ids, long max_days, PGresult **out);
 
 #endif

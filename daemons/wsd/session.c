@@ -27,6 +27,7 @@
 #include "log.h"
 #include "repo.h"
 #include "timeutil.h"
+#include "uuid.h"
 #include "wsd.h"
 
 static const char pong_text[] = "{\"type\":\"pong\"}";
@@ -104,15 +105,19 @@ static int on_established(struct wsd *w, struct lws *wsi, struct client *c)
 	if (!listener_up(w))
 		return refuse(w, c, WS_CLOSE_INTERNAL, "database unavailable");
 
-	bool member = false;
-	enum db_status st = wsd_repo_is_member(listener_db(w), w->arena, a.user_id, &member);
-	listener_after_query(w, st);
-	if (st != DB_OK)
-		return refuse(w, c, WS_CLOSE_INTERNAL, "database unavailable");
-	if (!member)
+	bool admitted = false;
+	if (uuid_is_valid(a.session_id)) {
+		enum db_status st = wsd_repo_is_admitted(listener_db(w), w->arena, a.user_id, a.session_id,
+							 w->session_max_days, &admitted);
+		listener_after_query(w, st);
+		if (st != DB_OK)
+			return refuse(w, c, WS_CLOSE_INTERNAL, "database unavailable");
+	}
+	if (!admitted) /* also a session that has ended: the same rule as the REST runtime's */
 		return refuse(w, c, WS_CLOSE_POLICY, "not a member of this station");
 
 	snprintf(c->user_id, sizeof c->user_id, "%s", a.user_id);
+	snprintf(c->session_id, sizeof c->session_id, "%s", a.session_id);
 	c->expires_at = a.expires_at;
 	clients_admit(w, c);
 	arm_expiry(wsi, c);

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 
 	struct wsd w = { 0 };
-	w.jwt_secret = cfg_read_secret("auth.jwt_secret_file", 32);
+	w.jwt_secret = cfg_read_secret("auth.jwt_secret_file", CFG_SECRET_MIN_LENGTH);
 	if (!w.jwt_secret) {
 		log_error("cannot start without the JWT secret (auth.jwt_secret_file)");
 		return EXIT_CANNOT_RUN;
@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	w.queue_limit = (size_t)cfg_int("ws.queue_limit");
 	w.ping_interval = (int)cfg_int("ws.ping_interval");
 	w.max_clients = (size_t)cfg_int("ws.max_clients");
+	w.session_max_days = cfg_int("auth.session_max_days");
 	ensure_fd_limit(&w);
 
 	/* From here a stop signal ends the run cleanly, whenever it comes. */

@@ -55,6 +55,7 @@ struct client {
 	unsigned pongs_due;
 	struct ws_queue queue;
 	char user_id[40];
+	char session_id[40];        /* the token's sid: the session whose end closes the client */
 	char request_id[40];        /* nginx's X-Request-Id of the upgrade, for the logs */
 	long long expires_at;       /* the token's exp */
 	long long last_pong_ms;     /* monotonic: the last protocol pong, or the admission */
@@ -73,6 +74,7 @@ struct wsd {
 	size_t queue_limit;
 	int ping_interval;
 	size_t max_clients;
+	long session_max_days;      /* auth.session_max_days */
 	bool stopping;
 	size_t nconnections;        /* upgraded connections not yet closed (admitted or not) */
 	lws_sorted_usec_list_t tick; /* wsd.c: wakes the loop while stopping */

@@ -1,12 +1,16 @@
 #!/usr/bin/env bats
 # auth.bats — /api/auth against the running stack (SPEC §3, §4 auth; docs/auth.md):
-# registration once, login with cookies, per-account backoff, refresh rotation and reuse
-# detection, logout, sessions, change-password, the access-token checks of the runtime
-# (expired, tampered, alg none, HS512, trailing bytes) and its CSRF guard.
+# registration once, login with cookies, the sign-in throttle (per source and account),
+# refresh rotation and reuse detection, logout, sessions and their absolute lifetime,
+# change-password, the access-token checks of the runtime (expired, tampered, alg none,
+# HS512, trailing bytes, and the session and membership behind every token: each
+# revocation ends access at once) and its CSRF guard.
 #
 # Every account made here is named auth-$RUN-…@example.test, has the password $PASSWORD
-# (bcrypt cost 4, written by SQL) and is deleted at the end; the owner is never used to
-# fail a login, so no test can lock it out. Error messages are asserted exactly.
+# (bcrypt cost 4, written by SQL), is a member of the station with its role, and is
+# deleted at the end; the owner is never used to fail a login. Failed sign-ins are
+# forgotten before each test (all come from this machine). Error messages are asserted
+# exactly.
 
 load ../helpers/common
 load ../helpers/api
@@ -15,6 +19,10 @@ PASSWORD='bats-password-1'
 
 setup_file() {
   export RUN="r$(date +%s)$RANDOM"
+}
+
+setup() {
+  psql_exec "DELETE FROM sign_in_failures" >/dev/null
 }
 
 teardown_file() {
@@ -44,12 +52,22 @@ print(h.replace("$2b$", "$2y$", 1) if scheme == "2y" else h)
 PY
 }
 
-# new_user NAME [ROLE] [SOURCE] [SCHEME]: an account with $PASSWORD; prints its id.
+# new_user NAME [ROLE] [SOURCE] [SCHEME]: an account with $PASSWORD, a member of the
+# station with ROLE; prints its id.
 new_user() {
   local hash
   hash=$(password_hash_for "$PASSWORD" "${4:-2b}")
-  psql_exec "INSERT INTO users (email, name, role, source, password_hash)
-             VALUES ('$(email_of "$1")', '$1', '${2:-member}', '${3:-local}', '$hash') RETURNING id"
+  psql_exec "WITH u AS (
+               INSERT INTO users (email, name, role, source, password_hash)
+               VALUES ('$(email_of "$1")', '$1', '${2:-member}', '${3:-local}', '$hash') RETURNING id, role),
+             m AS (INSERT INTO station_members (station_id, user_id, role) SELECT s.id, u.id, u.role FROM station s, u)
+             SELECT id FROM u"
+}
+
+# failures_of SOURCE ACCOUNT: "failures|locked" of a sign_in_failures row ('' for none).
+failures_of() {
+  psql_exec "SELECT failures, locked_until > now() FROM sign_in_failures
+             WHERE source = '$1'::cidr AND account = lower('$2')"
 }
 
 # try_login_with JSON [curl args]: POST /api/auth/login, waiting out nginx's own rate limit
@@ -293,17 +311,16 @@ live_tokens_of_family() {
   assert_json .user.source cloud
 }
 
-# ---- per-account backoff ----
+# ---- the sign-in throttle: per source, and per account from a source ----
 
-@test "five failures lock the account: 429 with Retry-After, even with the right password" {
-  local id
-  id=$(new_user locked)
+@test "five failures from one source lock that account for that source: 429 with Retry-After, even with the right password" {
+  new_user locked >/dev/null
   for i in 1 2 3 4 5; do
     try_login "$(email_of locked)" "wrong-$i"
     assert_status 401
     assert_json .message 'invalid email or password'
   done
-  [ "$(psql_exec "SELECT failed_logins FROM users WHERE id = '$id'")" = 5 ]
+  [ "$(failures_of 127.0.0.1/32 "$(email_of locked)")" = '5|t' ]
   try_login "$(email_of locked)" "$PASSWORD"
   assert_status 429
   [ "$body" = '{"statusCode":429,"error":"Too Many Requests","message":"too many failed logins; try again later"}' ]
@@ -313,14 +330,45 @@ live_tokens_of_family() {
   [ "$retry" -ge 1 ]
   [ "$retry" -le 60 ]
   # attempts while locked are not counted
-  [ "$(psql_exec "SELECT failed_logins FROM users WHERE id = '$id'")" = 5 ]
-  psql_exec "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = '$id'" >/dev/null
+  [ "$(failures_of 127.0.0.1/32 "$(email_of locked)")" = '5|t' ]
+  # the source as a whole counted them too, below its own threshold
+  [ "$(failures_of 127.0.0.1/32 '')" = '5|' ]
 }
 
-@test "each further lock doubles, up to 15 minutes; a success resets the counter" {
-  local id retry
-  id=$(new_user doubling)
-  psql_exec "UPDATE users SET failed_logins = 5, locked_until = now() - interval '1 second' WHERE id = '$id'" >/dev/null
+@test "a stranger's failures do not lock the account out for its owner at another address" {
+  new_user victim admin >/dev/null
+  # Someone at 192.0.2.7 failed often enough to lock the account, and the whole source, there.
+  psql_exec "INSERT INTO sign_in_failures (source, account, failures, locked_until) VALUES
+             ('192.0.2.7/32', '$(email_of victim)', 12, now() + interval '15 minutes'),
+             ('192.0.2.7/32', '', 40, now() + interval '15 minutes')" >/dev/null
+  try_login "$(email_of victim)" "$PASSWORD"
+  assert_status 200
+  assert_json .user.role admin
+  [ "$(failures_of 192.0.2.7/32 "$(email_of victim)")" = '12|t' ]
+}
+
+@test "unknown emails count too, alike: the source is locked after auth.source_lockout_failures, whatever the account" {
+  new_user sprayed >/dev/null
+  # Failures against unknown emails are counted per email as for real accounts…
+  try_login "$(email_of ghost-1)" "$PASSWORD"
+  assert_status 401
+  [ "$(failures_of 127.0.0.1/32 "$(email_of ghost-1)")" = '1|' ]
+  # …and for the source: the 20th locks it for every account (19 so far, set by SQL).
+  psql_exec "UPDATE sign_in_failures SET failures = 19 WHERE source = '127.0.0.1/32' AND account = ''" >/dev/null
+  try_login "$(email_of ghost-2)" "$PASSWORD"
+  assert_status 401
+  [ "$(failures_of 127.0.0.1/32 '')" = '20|t' ]
+  try_login "$(email_of sprayed)" "$PASSWORD"
+  assert_status 429
+  assert_json .message 'too many failed logins; try again later'
+  [ "$(header Retry-After)" -le 60 ]
+}
+
+@test "each further lock doubles, up to 15 minutes; a success forgets the account's failures, not the source's" {
+  local retry
+  new_user doubling >/dev/null
+  psql_exec "INSERT INTO sign_in_failures (source, account, failures, locked_until)
+             VALUES ('127.0.0.1/32', '$(email_of doubling)', 5, now() - interval '1 second')" >/dev/null
   # the lock has run out: one more failure locks for 2 minutes
   try_login "$(email_of doubling)" wrong
   assert_status 401
@@ -330,7 +378,8 @@ live_tokens_of_family() {
   [ "$retry" -gt 60 ]
   [ "$retry" -le 120 ]
   # far beyond: capped at 15 minutes
-  psql_exec "UPDATE users SET failed_logins = 20, locked_until = now() - interval '1 second' WHERE id = '$id'" >/dev/null
+  psql_exec "UPDATE sign_in_failures SET failures = 20, locked_until = now() - interval '1 second'
+             WHERE account = '$(email_of doubling)'" >/dev/null
   try_login "$(email_of doubling)" wrong
   assert_status 401
   try_login "$(email_of doubling)" "$PASSWORD"
@@ -338,24 +387,55 @@ live_tokens_of_family() {
   retry=$(header Retry-After)
   [ "$retry" -gt 480 ]
   [ "$retry" -le 900 ]
-  # unlocked (as time would), a success resets everything and records the login
-  psql_exec "UPDATE users SET locked_until = now() - interval '1 second' WHERE id = '$id'" >/dev/null
+  # unlocked (as time would), a success forgets the account's row and records the login
+  psql_exec "UPDATE sign_in_failures SET locked_until = now() - interval '1 second'
+             WHERE account = '$(email_of doubling)'" >/dev/null
   try_login "$(email_of doubling)" "$PASSWORD"
   assert_status 200
-  [ "$(psql_exec "SELECT failed_logins, locked_until IS NULL, last_login_at IS NOT NULL FROM users WHERE id = '$id'")" = '0|t|t' ]
+  [ -z "$(failures_of 127.0.0.1/32 "$(email_of doubling)")" ]
+  [ "$(failures_of 127.0.0.1/32 '')" = '2|' ]
+  [ "$(psql_exec "SELECT last_login_at IS NOT NULL FROM users WHERE email = '$(email_of doubling)'")" = t ]
 }
 
 @test "failures below the threshold do not lock, and a success clears them" {
-  local id
-  id=$(new_user fumbler)
+  new_user fumbler >/dev/null
   for i in 1 2 3 4; do
     try_login "$(email_of fumbler)" "wrong-$i"
     assert_status 401
   done
-  [ "$(psql_exec "SELECT failed_logins, locked_until IS NULL FROM users WHERE id = '$id'")" = '4|t' ]
+  [ "$(failures_of 127.0.0.1/32 "$(email_of fumbler)")" = '4|' ]
   try_login "$(email_of fumbler)" "$PASSWORD"
   assert_status 200
-  [ "$(psql_exec "SELECT failed_logins FROM users WHERE id = '$id'")" = 0 ]
+  [ -z "$(failures_of 127.0.0.1/32 "$(email_of fumbler)")" ]
+}
+
+@test "login has one spelling: /api/auth/login/ is not a way around nginx's limit" {
+  new_user slash >/dev/null
+  api_json POST /api/auth/login/ "{\"email\":\"$(email_of slash)\",\"password\":\"wrong\"}"
+  assert_error 404 'route POST:/api/auth/login/ not found'
+  api_json POST /api/auth/me/ '{}'
+  assert_status 404
+  [ -z "$(failures_of 127.0.0.1/32 "$(email_of slash)")" ] # no password was checked
+}
+
+@test "change-password: a wrong current password is counted, and throttled like a login" {
+  new_user guesser >/dev/null
+  session_for guesser
+  local wrong='{"currentPassword":"wrong","newPassword":"brand-new-pass"}'
+  for i in 1 2 3 4 5; do
+    api_json POST /api/auth/change-password "$wrong" -H "Authorization: Bearer $ACCESS"
+    assert_error 400 'currentPassword: incorrect'
+  done
+  [ "$(failures_of 127.0.0.1/32 "$(email_of guesser)")" = '5|t' ]
+  # locked: even the right current password is not looked at
+  api_json POST /api/auth/change-password "{\"currentPassword\":\"$PASSWORD\",\"newPassword\":\"brand-new-pass\"}" \
+    -H "Authorization: Bearer $ACCESS"
+  assert_error 429 'too many failed logins; try again later'
+  [[ "$(header Retry-After)" =~ ^[0-9]+$ ]]
+  [ "$(failures_of 127.0.0.1/32 "$(email_of guesser)")" = '5|t' ]
+  # and login to that account from here is locked too: one counter
+  try_login "$(email_of guesser)" "$PASSWORD"
+  assert_status 429
 }
 
 # ---- refresh rotation ----
@@ -475,14 +555,112 @@ live_tokens_of_family() {
   [ "$body" = '{"statusCode":401,"error":"Unauthorized","message":"authentication required"}' ]
 }
 
+# ---- revocation ends access at once (the runtime asks station_access_role per request) ----
+
+@test "logout ends the session's access token at once" {
+  new_user logoff >/dev/null
+  session_for logoff
+  me_with "$ACCESS"
+  assert_status 200
+  api_json POST /api/auth/logout "{\"refreshToken\":\"$REFRESH\"}"
+  assert_status 204
+  me_with "$ACCESS"
+  assert_error 401 'session is no longer valid'
+  api GET /api/auth/me -H "Cookie: access_token=$ACCESS"
+  assert_error 401 'session is no longer valid'
+}
+
+@test "a session deleted from another one loses its access token at once" {
+  new_user twodevices >/dev/null
+  session_for twodevices tablet
+  local tablet_access=$ACCESS tablet_family=$SID
+  session_for twodevices desk
+  me_with "$tablet_access"
+  assert_status 200
+  api DELETE "/api/auth/sessions/$tablet_family" -H "Authorization: Bearer $ACCESS"
+  assert_status 204
+  me_with "$tablet_access"
+  assert_error 401 'session is no longer valid'
+  me_with "$ACCESS"
+  assert_status 200
+}
+
+@test "change-password ends the other sessions' access tokens at once, not the caller's" {
+  new_user rekey >/dev/null
+  session_for rekey phone
+  local phone_access=$ACCESS
+  session_for rekey laptop
+  api_json POST /api/auth/change-password "{\"currentPassword\":\"$PASSWORD\",\"newPassword\":\"brand-new-pass\"}" \
+    -H "Authorization: Bearer $ACCESS"
+  assert_status 204
+  me_with "$phone_access"
+  assert_error 401 'session is no longer valid'
+  me_with "$ACCESS"
+  assert_status 200
+}
+
+@test "a role change takes effect at once: the role that authorizes is the member's current one" {
+  local id
+  id=$(new_user demoted admin)
+  session_for demoted
+  # an admin-only route, on a device that does not exist: an admin gets 404, a member 403
+  api_json PATCH "/api/devices/$(uuid_new)" '{"name":"x"}' -H "Authorization: Bearer $ACCESS"
+  assert_status 404
+  psql_exec "UPDATE station_members SET role = 'member' WHERE user_id = '$id'" >/dev/null
+  api_json PATCH "/api/devices/$(uuid_new)" '{"name":"x"}' -H "Authorization: Bearer $ACCESS"
+  assert_error 403 'not allowed for this account'
+  me_with "$ACCESS"       # still a member: still in
+  assert_status 200
+  psql_exec "UPDATE station_members SET role = 'admin' WHERE user_id = '$id'" >/dev/null
+  api_json PATCH "/api/devices/$(uuid_new)" '{"name":"x"}' -H "Authorization: Bearer $ACCESS"
+  assert_status 404
+}
+
+@test "a member removed from the station loses access at once, and cannot refresh" {
+  local id
+  id=$(new_user removed)
+  session_for removed
+  me_with "$ACCESS"
+  assert_status 200
+  psql_exec "DELETE FROM station_members WHERE user_id = '$id'" >/dev/null
+  me_with "$ACCESS"
+  assert_error 401 'session is no longer valid'
+  refresh_with "$REFRESH"
+  assert_error 401 'invalid refresh token'
+}
+
+@test "a session ends auth.session_max_days after it started: rotation does not extend it" {
+  new_user longlived >/dev/null
+  session_for longlived
+  refresh_with "$REFRESH"
+  assert_status 200
+  local rotated
+  rotated=$(json_field .refreshToken)
+  # rotation keeps the session's start
+  [ "$(psql_exec "SELECT count(DISTINCT session_started_at) FROM refresh_tokens WHERE family_id = '$SID'")" = 1 ]
+  # 30 days later (the default), the live token is still unexpired, but the session is over
+  psql_exec "UPDATE refresh_tokens SET session_started_at = now() - interval '30 days 1 minute',
+             expires_at = now() + interval '1 day' WHERE family_id = '$SID'" >/dev/null
+  refresh_with "$rotated"
+  assert_error 401 'invalid refresh token'
+  me_with "$ACCESS"
+  assert_error 401 'session is no longer valid'
+}
+
 @test "a token crafted with the real secret works; expired, tampered, alg none, HS512, trailing bytes do not" {
   local id now good
   id=$(new_user mallory member)
+  session_for mallory
   now=$(date +%s)
-  good=$(jwt_craft HS256 "$(claims "$id" member $((now - 10)) $((now + 300)))")
+  good=$(jwt_craft HS256 "$(claims "$id" member $((now - 10)) $((now + 300)) "$SID")")
   me_with "$good"
   assert_status 200                       # the crafting itself is right
   assert_json .id "$id"
+  # a good signature without a session, or with a session that is not the user's
+  me_with "$(jwt_craft HS256 "$(claims "$id" member $((now - 10)) $((now + 300)))")"
+  assert_error 401 'session is no longer valid'
+  me_with "$(jwt_craft HS256 "$(claims "$id" member $((now - 10)) $((now + 300)) "$(uuid_new)")")"
+  assert_error 401 'session is no longer valid'
 
   me_with "$(jwt_craft HS256 "$(claims "$id" member $((now - 1000)) $((now - 100)))")"
   assert_status 401
@@ -544,6 +722,26 @@ live_tokens_of_family() {
   # nothing changed so far; the station's own origin passes
   api_json POST /api/auth/change-password "$body_json" -H "Cookie: access_token=$ACCESS" -H "Origin: ${STATION_URL%/}"
   assert_status 204
+}
+
+@test "an empty Authorization header does not turn the CSRF guard off while the cookie authenticates" {
+  new_user emptyauth >/dev/null
+  session_for emptyauth
+  local body_json="{\"currentPassword\":\"$PASSWORD\",\"newPassword\":\"$PASSWORD-2\"}"
+  # curl sends "Authorization:" with an empty value for -H 'Authorization;'
+  api_json POST /api/auth/change-password "$body_json" -H 'Authorization;' -H "Cookie: access_token=$ACCESS" \
+    -H 'Origin: http://evil.example'
+  assert_error 403 'origin: not allowed'
+  api POST /api/auth/change-password -H 'Authorization;' -H "Cookie: access_token=$ACCESS" \
+    -H 'Content-Type: text/plain' --data-binary "$body_json"
+  assert_status 415
+  # a bearer token on a public route does not exempt the refresh cookie it carries
+  api_json POST /api/auth/logout '{}' -H "Authorization: Bearer $ACCESS" -H "Cookie: refresh_token=$REFRESH" \
+    -H 'Origin: http://evil.example'
+  assert_error 403 'origin: not allowed'
+  [ "$(live_tokens_of_family "$SID")" = 1 ]
+  try_login "$(email_of emptyauth)" "$PASSWORD"
+  assert_status 200
 }
 
 # ---- change-password ----

@@ -2,7 +2,8 @@
 # config.bats — the one configuration of every program (lib/config.c, docs/configuration.md):
 # every declared key is documented, and a bad number or boolean stops every program at start
 # with status 2 and a message naming the key — also a program that never reads that key,
-# so a typo never waits for the first request that happens to read it.
+# so a typo never waits for the first request that happens to read it; and a secret file
+# readable by others, or too short, stops the program that reads it (naming the fix).
 
 load ../helpers/common
 
@@ -49,4 +50,53 @@ run_program() {
   [[ $output == *'config mqtt.host: must not be empty'* ]]
   [[ $output == *'config ws.queue_limit: must be an integer between 1 and 1000000 (not \"lots\")'* ]]
   [[ $output == *'config auth.cookie_secure: must be true or false (not \"maybe\")'* ]]
+}
+
+# ---- secret files ----
+
+# secret_copy NAME MODE [CONTENT]: a copy of the stack's secret NAME (or CONTENT) in this
+# test's directory, with MODE; prints its path.
+secret_copy() {
+  local f=$BATS_TEST_TMPDIR/$1
+  if [ $# -ge 3 ]; then printf '%s\n' "$3" >"$f"; else cp "$STATION_RUN_DIR/secrets/$1" "$f"; fi
+  chmod "$2" "$f"
+  echo "$f"
+}
+
+@test "a secret readable by group or others stops every program that reads it, naming the file and the fix" {
+  local jwt agent mqtt
+  jwt=$(secret_copy jwt_secret 640)
+  agent=$(secret_copy agent_token 604)
+  mqtt=$(secret_copy mqtt_password 644)
+  run_program api-health STATION_AUTH_JWT_SECRET_FILE="$jwt"
+  [ "$status" -eq 2 ]
+  [[ $output == *"secret $jwt (auth.jwt_secret_file): readable by group or others; fix it with: chmod 600 $jwt"* ]]
+  run_program api-health STATION_AUTH_AGENT_TOKEN_FILE="$agent"
+  [ "$status" -eq 2 ]
+  [[ $output == *"chmod 600 $agent"* ]]
+  run_program station-wsd STATION_AUTH_JWT_SECRET_FILE="$jwt"
+  [ "$status" -ne 0 ]
+  [[ $output == *"chmod 600 $jwt"* ]]
+  run_program station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt"
+  [ "$status" -ne 0 ]
+  [[ $output == *"secret $mqtt (mqtt.daemon_password_file): readable by group or others; fix it with: chmod 600 $mqtt"* ]]
+}
+
+@test "a short MQTT daemon password stops mqttd: at least 32 characters" {
+  local mqtt
+  mqtt=$(secret_copy mqtt_password 600 x)
+  run_program station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt"
+  [ "$status" -ne 0 ]
+  [[ $output == *"secret $mqtt (mqtt.daemon_password_file): must be at least 32 characters long"* ]]
+}
+
+@test "station-migrate creates missing secrets with mode 0600; the dev stack's are 0600" {
+  local dir=$BATS_TEST_TMPDIR/new-secrets
+  run_program station-migrate STATION_AUTH_JWT_SECRET_FILE="$dir/jwt" STATION_AUTH_AGENT_TOKEN_FILE="$dir/agent" \
+    STATION_MQTT_DAEMON_PASSWORD_FILE="$dir/mqtt"
+  [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+  [ "$(stat -c %a "$dir/jwt" "$dir/agent" "$dir/mqtt" | sort -u)" = 600 ]
+  [ "$(stat -c %a "$dir")" = 700 ]
+  [ "$(head -n 1 "$dir/mqtt" | tr -d '\n' | wc -c)" -ge 32 ]
+  [ "$(stat -c %a "$STATION_RUN_DIR"/secrets/* | sort -u)" = 600 ]
 }

@@ -83,9 +83,9 @@ class Contract:
     def find(self, method, path):
         method = "get" if method.lower() == "head" else method.lower()
         path = path.split("?", 1)[0]
-        if len(path) > 1 and path.endswith("/"):
-            path = path[:-1]
-        segments = path.strip("/").split("/")
+        # As the router matches: one spelling per path, so "/x/" is not "/x" (an empty
+        # last segment matches no operation).
+        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
         found = [o for o in self.operations if o.method == method and o.matches(segments)]
         return max(found, key=lambda o: o.literal) if found else None
 

@@ -18,7 +18,7 @@ checks them with jq. Subcommands:
            --stall-until FILE it reads nothing until FILE exists, then reads to the end;
            prints {"event":"eof","closeCode":C|null,"bytes":B} or {"event":"open"}.
   jwt      prints an HS256 access token signed with --secret-file (claims sub, userId,
-           role, iat, exp = now + --exp-in seconds).
+           role, iat, exp = now + --exp-in seconds, and sid = --sid when given).
 """
 import argparse
 import asyncio
@@ -224,6 +224,8 @@ def make_jwt(args):
     now = int(time.time())
     header = {"alg": args.alg, "typ": "JWT"}
     claims = {"sub": args.sub, "userId": args.sub, "role": args.role, "iat": now - 1, "exp": now + args.exp_in}
+    if args.sid:
+        claims["sid"] = args.sid
     signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
     sig = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     print(signing_input + "." + b64url(sig))
@@ -271,6 +273,7 @@ def main():
     sp.add_argument("--sub", required=True)
     sp.add_argument("--role", default="member")
     sp.add_argument("--exp-in", type=int, required=True)
+    sp.add_argument("--sid", default="")
     sp.add_argument("--alg", default="HS256")
 
     args = p.parse_args()

@@ -36,7 +36,8 @@ setup_file() {
   token_for member >/dev/null
   token_for admin >/dev/null
   MEMBER_ID=$(psql_exec "SELECT id FROM users WHERE lower(email) = 'member@station.test'")
-  export MEMBER_ID
+  MEMBER_SID=$(token_sid "$(token_for member)")
+  export MEMBER_ID MEMBER_SID
   [ -n "$MEMBER_ID" ]
 }
 
@@ -83,8 +84,16 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
 # notify JSON: pg_notify on station_events, as every producer does.
 notify() { psql_exec "SELECT pg_notify('station_events', $(sql_literal "$1"))" >/dev/null; }
 
-# jwt SUB ROLE EXP_IN: a token signed with the stack's secret, expiring EXP_IN s from now.
-jwt() { "$PY" "$WSC" jwt --secret-file "$STATION_RUN_DIR/secrets/jwt_secret" --sub "$1" --role "$2" --exp-in "$3"; }
+# jwt SUB ROLE EXP_IN: a token signed with the stack's secret, expiring EXP_IN s from now,
+# of the member's live session ($MEMBER_SID).
+jwt() {
+  "$PY" "$WSC" jwt --secret-file "$STATION_RUN_DIR/secrets/jwt_secret" --sub "$1" --role "$2" --exp-in "$3" \
+    --sid "${MEMBER_SID:-}"
+}
+# token_sid TOKEN: the session (claim sid) of an access token.
+token_sid() {
+  "$PY" -c 'import base64, json, sys; p = sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["sid"])' "$1"
+}
 
 wsd_pid() { cat "$STATION_RUN_DIR/pid/station-wsd.pid" 2>/dev/null; }
 wsd_log() { echo "$STATION_RUN_DIR/log/station-wsd.log"; }
@@ -405,6 +414,23 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   psql_exec "DELETE FROM station_members WHERE user_id = '$USER_ID'" >/dev/null # no notification
   poll 8 got swept '.event == "close"'
   [ "$(jq -c 'select(.event) | [.code, .reason]' "$BATS_TEST_TMPDIR/swept.out")" = '[1008,"removed from the station"]' ]
+}
+
+@test "an ended session (logout) is closed by the next sweep and refused at the door: the REST runtime's rule" {
+  new_member loggedout
+  local sid
+  sid=$(token_sid "$USER_TOKEN")
+  private_start STATION_WS_PING_INTERVAL=1
+  rm -f "$BATS_TEST_TMPDIR/ended.out"
+  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$USER_TOKEN" --out "$BATS_TEST_TMPDIR/ended.out" \
+    --ready "$BATS_TEST_TMPDIR/ended.ready" --timeout 20 3>&- &
+  bg_track $!
+  poll 10 test -e "$BATS_TEST_TMPDIR/ended.ready"
+  psql_exec "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = '$sid'" >/dev/null # as logout does
+  poll 8 got ended '.event == "close"'
+  [ "$(jq -c 'select(.event) | [.code, .reason]' "$BATS_TEST_TMPDIR/ended.out")" = '[1008,"removed from the station"]' ]
+  priv_run --token "$USER_TOKEN" --timeout 5
+  [ "$(last_event | jq -r '.code, .reason' | tr '\n' ' ')" = "1008 not a member of this station " ]
 }
 
 @test "ws.max_clients bounds the clients: one more is closed with 1013" {

@@ -60,35 +60,57 @@ STATEMENT(auth_add_station_owner,
 	"RETURNING station_id");
 
 STATEMENT(auth_login_account,
-	"SELECT " USER_SELECT ", u.password_hash, "
-	"CASE WHEN u.locked_until > now() "
-	"     THEN ceil(extract(epoch FROM u.locked_until - now()))::integer ELSE 0 END "
-	"FROM users u WHERE lower(u.email) = lower($1::text)");
+	"SELECT " USER_SELECT ", u.password_hash FROM users u WHERE lower(u.email) = lower($1::text)");
 
-STATEMENT(auth_count_failure,
-	"UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1::uuid RETURNING failed_logins");
+/* The key of a source: its address, an IPv6 one by its /64 (what one host can choose from). */
+#define SOURCE_OF(param) "network(set_masklen(" param "::inet, CASE family(" param "::inet) WHEN 6 THEN 64 ELSE 32 END))"
 
-STATEMENT(auth_lock_account,
-	"UPDATE users SET locked_until = now() + make_interval(secs => $2::integer) WHERE id = $1::uuid");
+STATEMENT(auth_sign_in_wait,
+	"SELECT COALESCE(max(ceil(extract(epoch FROM f.locked_until - now()))), 0)::integer "
+	"FROM sign_in_failures f "
+	"WHERE f.source = " SOURCE_OF("$1") " AND f.account IN ('', lower($2::text)) AND f.locked_until > now()");
+
+/* One statement, so that a failure is counted without a transaction around it. Rows of
+ * other sources quiet for a day are swept on the way (never the rows being counted). */
+STATEMENT(auth_sign_in_failed,
+	"WITH swept AS ("
+	"  DELETE FROM sign_in_failures "
+	"  WHERE last_failure_at < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now()) "
+	"  AND source <> " SOURCE_OF("$1") ") "
+	"INSERT INTO sign_in_failures AS f (source, account, failures) "
+	"SELECT " SOURCE_OF("$1") ", a.account, 1 FROM (VALUES (''), (lower($2::text))) AS a(account) "
+	"ON CONFLICT (source, account) DO UPDATE "
+	"SET failures = CASE WHEN f.last_failure_at < now() - interval '1 hour' THEN 1 ELSE f.failures + 1 END, "
+	"    last_failure_at = now() "
+	"RETURNING f.account = '', f.failures");
+
+STATEMENT(auth_sign_in_lock,
+	"UPDATE sign_in_failures SET locked_until = now() + make_interval(secs => $3::integer) "
+	"WHERE source = " SOURCE_OF("$1") " AND account = lower($2::text)");
+
+STATEMENT(auth_sign_in_succeeded,
+	"DELETE FROM sign_in_failures WHERE source = " SOURCE_OF("$1") " AND account = lower($2::text)");
 
 STATEMENT(auth_record_login,
-	"UPDATE users AS u SET failed_logins = 0, locked_until = NULL, last_login_at = now() "
-	"WHERE u.id = $1::uuid RETURNING " USER_SELECT);
+	"UPDATE users AS u SET last_login_at = now() WHERE u.id = $1::uuid RETURNING " USER_SELECT);
 
 STATEMENT(auth_user_by_id,
 	"SELECT " USER_SELECT " FROM users u WHERE u.id = $1::uuid");
 
 STATEMENT(auth_credentials,
-	"SELECT password_hash, source FROM users WHERE id = $1::uuid");
+	"SELECT password_hash, source, email FROM users WHERE id = $1::uuid");
 
+/* One statement, so that the new password and the end of the other sessions are one
+ * change without a transaction around them (change-password runs without one). */
 STATEMENT(auth_set_password,
-	"UPDATE users SET password_hash = $2::text, failed_logins = 0, locked_until = NULL, updated_at = now() "
-	"WHERE id = $1::uuid");
+	"WITH changed AS ("
+	"  UPDATE users SET password_hash = $2::text, updated_at = now() WHERE id = $1::uuid RETURNING id) "
+	"UPDATE refresh_tokens SET revoked_at = now() "
+	"WHERE user_id = (SELECT id FROM changed) AND revoked_at IS NULL AND family_id IS DISTINCT FROM $3::uuid");
 
 STATEMENT(auth_insert_refresh,
 	"INSERT INTO refresh_tokens (family_id, user_id, token_hash, user_agent, expires_at) "
-	"VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::uuid, $3::text, $4::text, "
-	"        now() + make_interval(secs => $5::integer)) "
+	"VALUES (gen_random_uuid(), $1::uuid, $2::text, $3::text, now() + make_interval(secs => $4::integer)) "
 	"RETURNING family_id");
 
 /* One statement, so that the rotation is atomic without a transaction around it. */
@@ -96,10 +118,12 @@ STATEMENT(auth_rotate_refresh,
 	"WITH rotated AS ("
 	"  UPDATE refresh_tokens SET rotated_at = now(), revoked_at = now(), last_used_at = now() "
 	"  WHERE token_hash = $1::text AND revoked_at IS NULL AND rotated_at IS NULL AND expires_at > now() "
-	"  RETURNING family_id, user_id), "
+	"  AND station_access_role(user_id, family_id, $5::integer) IS NOT NULL "
+	"  RETURNING family_id, user_id, session_started_at), "
 	"successor AS ("
-	"  INSERT INTO refresh_tokens (family_id, user_id, token_hash, user_agent, expires_at) "
-	"  SELECT r.family_id, r.user_id, $2::text, $3::text, now() + make_interval(secs => $4::integer) "
+	"  INSERT INTO refresh_tokens (family_id, user_id, token_hash, user_agent, expires_at, session_started_at) "
+	"  SELECT r.family_id, r.user_id, $2::text, $3::text, now() + make_interval(secs => $4::integer), "
+	"         r.session_started_at "
 	"  FROM rotated r JOIN users u ON u.id = r.user_id "
 	"  RETURNING family_id, user_id) "
 	"SELECT " USER_SELECT ", s.family_id FROM successor s JOIN users u ON u.id = s.user_id");
@@ -115,10 +139,6 @@ STATEMENT(auth_revoke_family_of,
 	"UPDATE refresh_tokens SET revoked_at = now() "
 	"WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1::text) "
 	"AND revoked_at IS NULL");
-
-STATEMENT(auth_revoke_other_families,
-	"UPDATE refresh_tokens SET revoked_at = now() "
-	"WHERE user_id = $1::uuid AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2::uuid");
 
 STATEMENT(auth_revoke_session,
 	"UPDATE refresh_tokens SET revoked_at = now() "

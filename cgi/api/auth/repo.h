@@ -1,5 +1,5 @@
 /*
- * repo.h — SQL of the auth module (api-auth): accounts, their login counters, the first
+ * repo.h — SQL of the auth module (api-auth): accounts, failed sign-ins per source, the first
  * registration, and refresh-token families (one family = one session).
  *
  * Statements run with db_run(). Results that carry a user start with the columns of auth_user_columns (so
@@ -35,36 +35,53 @@ STATEMENT_DECLARE(auth_insert_first_user, 3);
 /* $1 user: makes it the owner member of the station: one row, or none without a station row. */
 STATEMENT_DECLARE(auth_add_station_owner, 1);
 
-/* The account behind an email (any case): user columns, then these; no row when unknown. */
-enum { LOGIN_COL_PASSWORD_HASH = USER_COL_COUNT, LOGIN_COL_RETRY_AFTER };
+/* The account behind an email (any case): user columns, then this; no row when unknown. */
+enum { LOGIN_COL_PASSWORD_HASH = USER_COL_COUNT };
 STATEMENT_DECLARE(auth_login_account, 1);
-/* $1 user: counts one failed login; the row holds the consecutive failures so far. */
-STATEMENT_DECLARE(auth_count_failure, 1);
-/* $1 user, $2 seconds: locks the account for that long from now. */
-STATEMENT_DECLARE(auth_lock_account, 2);
-/* $1 user: a successful login: the counter and the lock reset, last_login_at set; the user row. */
+
+/*
+ * Failed sign-ins, per source ($1: the client's address; an IPv6 one counts by its /64)
+ * and account ($2: the email as typed; compared lower-cased).
+ * auth_sign_in_wait: one row, the seconds until neither the source nor this account from
+ * it is locked (0: not locked).
+ * auth_sign_in_failed: counts one failure for the source and for the account from it;
+ * two rows (SIGN_IN_COL_*): whether the row is the whole source's, and its failures.
+ * auth_sign_in_lock: $2 the row's account ('' for the whole source), $3 seconds: locks
+ * that row from now.
+ * auth_sign_in_succeeded: forgets the account's failures from this source (not the
+ * source's own).
+ */
+enum { SIGN_IN_COL_WHOLE_SOURCE, SIGN_IN_COL_FAILURES };
+STATEMENT_DECLARE(auth_sign_in_wait, 2);
+STATEMENT_DECLARE(auth_sign_in_failed, 2);
+STATEMENT_DECLARE(auth_sign_in_lock, 3);
+STATEMENT_DECLARE(auth_sign_in_succeeded, 2);
+/* $1 user: a successful login: last_login_at set; the user row. */
 STATEMENT_DECLARE(auth_record_login, 1);
 
 STATEMENT_DECLARE(auth_user_by_id, 1);
 /* $1 user: one row (CRED_COL_*) when the user exists. */
-enum { CRED_COL_PASSWORD_HASH, CRED_COL_SOURCE };
+enum { CRED_COL_PASSWORD_HASH, CRED_COL_SOURCE, CRED_COL_EMAIL };
 STATEMENT_DECLARE(auth_credentials, 1);
-/* $1 user, $2 password hash; the login counter and lock reset too. */
-STATEMENT_DECLARE(auth_set_password, 2);
+/* $1 user, $2 password hash, $3 family to keep (NULL: none): sets the password and
+ * revokes every other session of the user, in one statement. */
+STATEMENT_DECLARE(auth_set_password, 3);
 
 /*
- * $1 family (NULL: a new one), $2 user, $3 token hash, $4 user agent, $5 ttl seconds:
- * stores a refresh token (its hash); the row holds the family id.
+ * $1 user, $2 token hash, $3 user agent, $4 ttl seconds: opens a session (a new family,
+ * started now) with its first refresh token (its hash); the row holds the family id.
  */
-STATEMENT_DECLARE(auth_insert_refresh, 5);
+STATEMENT_DECLARE(auth_insert_refresh, 4);
 /*
- * $1 presented token hash, $2 successor's hash, $3 user agent, $4 ttl seconds: marks a
- * live token (unrevoked, unexpired) rotated and revoked and stores its successor in the
- * same family, in one statement that two racing refreshes cannot both win. One row
- * (user columns, then ROTATE_COL_FAMILY_ID), or none when the token is not live.
+ * $1 presented token hash, $2 successor's hash, $3 user agent, $4 ttl seconds,
+ * $5 auth.session_max_days: marks a live token (unrevoked, unexpired, of a session that
+ * station_access_role() still admits: younger than $5 days, its user a member) rotated
+ * and revoked and stores its successor in the same family, with the same session start,
+ * in one statement that two racing refreshes cannot both win. One row (user columns,
+ * then ROTATE_COL_FAMILY_ID), or none when the token is not live.
  */
 enum { ROTATE_COL_FAMILY_ID = USER_COL_COUNT };
-STATEMENT_DECLARE(auth_rotate_refresh, 4);
+STATEMENT_DECLARE(auth_rotate_refresh, 5);
 /* $1 token hash: what a token that could not be rotated is: one row (TOKEN_COL_*), or none. */
 enum { TOKEN_COL_FAMILY_ID, TOKEN_COL_USER_ID, TOKEN_COL_REVOKED };
 STATEMENT_DECLARE(auth_refresh_state, 1);
@@ -73,8 +90,6 @@ STATEMENT_DECLARE(auth_refresh_state, 1);
 STATEMENT_DECLARE(auth_revoke_family, 1);
 /* $1 token hash: revokes the family it belongs to (nothing when the token is unknown). */
 STATEMENT_DECLARE(auth_revoke_family_of, 1);
-/* $1 user, $2 family to keep (NULL: none): revokes every other family of the user. */
-STATEMENT_DECLARE(auth_revoke_other_families, 2);
 /* $1 user, $2 family: one row per token revoked (none: not the user's, or not live). */
 STATEMENT_DECLARE(auth_revoke_session, 2);
 

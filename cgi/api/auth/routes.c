@@ -117,7 +117,8 @@ static int me(struct request *req)
 	return reply_row(req, res, auth_user_columns);
 }
 
-/* POST /api/auth/change-password {currentPassword, newPassword} — 204; other sessions end. */
+/* POST /api/auth/change-password {currentPassword, newPassword} — 204; other sessions end.
+ * No transaction: a wrong current password stays counted (the sign-in throttle). */
 static int change_password(struct request *req)
 {
 	if (auth_change_password_or_reply(req, body_string(req, "currentPassword"), body_string(req, "newPassword")))
@@ -154,7 +155,7 @@ static const struct route auth_routes[] = {
 	  .summary = "End the session of the refresh token" },
 	{ "GET", "/api/auth/me", me, WHO_MEMBER, .reply = REPLY_ROW(auth_user_columns), .summary = "The caller" },
 	{ "POST", "/api/auth/change-password", change_password, WHO_MEMBER, .body = change_password_body,
-	  .tx = TX_WRITE, .reply = REPLY_NONE, .summary = "Change the password; other sessions end" },
+	  .reply = REPLY_NONE, .errors = ERR_429, .summary = "Change the password; other sessions end" },
 	{ "GET", "/api/auth/sessions", sessions_list, WHO_MEMBER, .reply = REPLY_ROWS(auth_session_columns),
 	  .summary = "The caller's live sessions" },
 	{ "DELETE", "/api/auth/sessions/:id", session_revoke, WHO_MEMBER, .reply = REPLY_NONE,

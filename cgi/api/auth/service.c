@@ -8,14 +8,18 @@
  * access token names the family (claim sid), so a caller knows its own session.
  *
  * Login answers an unknown email and a wrong password with the same 401 after the same
- * bcrypt work. Consecutive failures lock the account (auth_lock_seconds); a locked
- * account answers 429 before its password is looked at.
+ * bcrypt work. Failed sign-ins (login, and change-password's current password) are
+ * counted per source and per account from that source; consecutive failures lock that
+ * pair, or the whole source, for auth_lock_seconds, and a lock answers 429 before any
+ * password is looked at (docs/security.md, "Sign-in and sessions"). Both routes run
+ * without a transaction, so a counted failure stays counted.
  *
  * This file must never log or return a password, a hash or a clear refresh token
  * (other than in the one reply that hands the token out).
  */
 #include "service.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,9 +54,9 @@ static int bcrypt_cost(void)
 	return (int)cfg_int("auth.bcrypt_cost");
 }
 
-static long lockout_failures(void)
+static long session_max_days(void)
 {
-	return cfg_int("auth.lockout_failures");
+	return cfg_int("auth.session_max_days");
 }
 
 long auth_lock_seconds(long failures, long threshold)
@@ -112,7 +116,7 @@ static void tokens_init(struct request *req, struct auth_tokens *tokens)
 static int store_new_session_or_reply(struct request *req, const char *user_id, struct auth_tokens *tokens)
 {
 	tokens_init(req, tokens);
-	PGresult *res = db_run(req, auth_insert_refresh, NULL, user_id, token_hash(req->arena, tokens->refresh_token),
+	PGresult *res = db_run(req, auth_insert_refresh, user_id, token_hash(req->arena, tokens->refresh_token),
 			       user_agent_for_storage(req->arena, req->user_agent), db_param_long(req, tokens->refresh_ttl));
 	if (!res)
 		return req->status;
@@ -177,17 +181,63 @@ int auth_register_or_reply(struct request *req, const char *email, const char *n
 	return 0;
 }
 
-/* ---- login and backoff (no transaction: a failure stays counted) ---- */
+/* ---- sign-in throttle (no transaction: a failure stays counted) ---- */
 
-static int reply_invalid_login(struct request *req)
+/* The client's address as nginx saw it; one shared key when there is none (a FastCGI
+ * client other than nginx), so such requests are throttled together. */
+static const char *request_source(const struct request *req)
 {
-	return reply_error(req, 401, "%s", MSG_INVALID_LOGIN);
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *ip = req->remote_addr;
+	if (ip && (inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1))
+		return ip;
+	return "0.0.0.0";
 }
 
 static int reply_locked(struct request *req, long retry_after)
 {
 	reply_header(req, "Retry-After", arena_printf(req->arena, "%ld", retry_after));
 	return reply_error(req, 429, "%s", MSG_LOCKED);
+}
+
+/* 429 while the source, or this account from it, is locked; 0 otherwise. */
+static int sign_in_allowed_or_reply(struct request *req, const char *email)
+{
+	PGresult *res = db_run(req, auth_sign_in_wait, request_source(req), email);
+	if (!res)
+		return req->status;
+	long wait = atol(db_value(res, 0, 0));
+	return wait > 0 ? reply_locked(req, wait) : 0;
+}
+
+/* Counts a failed sign-in for the source and for the account from it, and locks the row
+ * that reached its threshold; 0 or the status replied. */
+static int sign_in_failed_or_reply(struct request *req, const char *email)
+{
+	const char *source = request_source(req);
+	PGresult *res = db_run(req, auth_sign_in_failed, source, email);
+	if (!res)
+		return req->status;
+	for (int row = 0; row < PQntuples(res); row++) {
+		bool whole_source = db_bool(res, row, SIGN_IN_COL_WHOLE_SOURCE);
+		long threshold = cfg_int(whole_source ? "auth.source_lockout_failures" : "auth.lockout_failures");
+		long seconds = auth_lock_seconds(atol(db_value(res, row, SIGN_IN_COL_FAILURES)), threshold);
+		if (seconds == 0)
+			continue;
+		const char *account = whole_source ? "" : email;
+		if (!db_run(req, auth_sign_in_lock, source, account, db_param_long(req, seconds)))
+			return req->status;
+		log_fields(LOG_WARN, whole_source ? "source locked after failed sign-ins" : "account locked for one source",
+			   "source", source, "seconds", arena_printf(req->arena, "%ld", seconds), "account", account, NULL);
+	}
+	return 0;
+}
+
+/* ---- login ---- */
+
+static int reply_invalid_login(struct request *req)
+{
+	return reply_error(req, 401, "%s", MSG_INVALID_LOGIN);
 }
 
 /* bcrypt work in every case, so a missing hash answers as slowly as a wrong password. */
@@ -200,41 +250,20 @@ static bool password_matches(const char *password, const char *hash)
 	return password_verify(password, hash);
 }
 
-/* Counts a failed login and locks the account when the failures reach the threshold. */
-static int record_failure_or_reply(struct request *req, const char *user_id)
-{
-	PGresult *res = db_run(req, auth_count_failure, user_id);
-	if (!res)
-		return req->status;
-	if (PQntuples(res) == 0)
-		return 0;
-	long seconds = auth_lock_seconds(atol(db_value(res, 0, 0)), lockout_failures());
-	if (seconds == 0)
-		return 0;
-	if (!db_run(req, auth_lock_account, user_id, db_param_long(req, seconds)))
-		return req->status;
-	log_fields(LOG_WARN, "account locked after failed logins", "userId", user_id,
-		   "seconds", arena_printf(req->arena, "%ld", seconds), NULL);
-	return 0;
-}
-
 int auth_login_or_reply(struct request *req, const char *email, const char *password, PGresult **user,
 			struct auth_tokens *tokens)
 {
+	if (sign_in_allowed_or_reply(req, email))
+		return req->status;
 	PGresult *account = db_run(req, auth_login_account, email);
 	if (!account)
 		return req->status;
-	if (PQntuples(account) == 0) {
-		password_verify_dummy(password);
-		return reply_invalid_login(req);
-	}
+	const char *hash = PQntuples(account) == 1 ? db_value(account, 0, LOGIN_COL_PASSWORD_HASH) : NULL;
+	if (!password_matches(password, hash)) /* an unknown email too: the same work, counted alike */
+		return sign_in_failed_or_reply(req, email) ? req->status : reply_invalid_login(req);
 	const char *user_id = db_value(account, 0, USER_COL_ID);
-	long retry_after = atol(db_value(account, 0, LOGIN_COL_RETRY_AFTER));
-	if (retry_after > 0)
-		return reply_locked(req, retry_after);
-	if (!password_matches(password, db_value(account, 0, LOGIN_COL_PASSWORD_HASH)))
-		return record_failure_or_reply(req, user_id) ? req->status : reply_invalid_login(req);
-	if (!(*user = db_run(req, auth_record_login, user_id)))
+	if (!db_run(req, auth_sign_in_succeeded, request_source(req), email) ||
+	    !(*user = db_run(req, auth_record_login, user_id)))
 		return req->status;
 	if (PQntuples(*user) == 0) /* deleted in between */
 		return reply_invalid_login(req);
@@ -274,7 +303,8 @@ int auth_refresh_or_reply(struct request *req, const char *refresh_token, PGresu
 	const char *hash = token_hash(req->arena, refresh_token);
 	tokens_init(req, tokens);
 	*user = db_run(req, auth_rotate_refresh, hash, token_hash(req->arena, tokens->refresh_token),
-		       user_agent_for_storage(req->arena, req->user_agent), db_param_long(req, tokens->refresh_ttl));
+		       user_agent_for_storage(req->arena, req->user_agent), db_param_long(req, tokens->refresh_ttl),
+		       db_param_long(req, session_max_days()));
 	if (!*user)
 		return req->status;
 	if (PQntuples(*user) == 0)
@@ -309,13 +339,17 @@ int auth_change_password_or_reply(struct request *req, const char *current_passw
 		return reply_error(req, 401, "account no longer exists");
 	if (strcmp(db_value(cred, 0, CRED_COL_SOURCE), "cloud") == 0)
 		return reply_error(req, 403, "password: managed by the cloud for this account");
+	const char *email = db_value(cred, 0, CRED_COL_EMAIL);
+	if (sign_in_allowed_or_reply(req, email))
+		return req->status;
 	if (!password_matches(current_password, db_value(cred, 0, CRED_COL_PASSWORD_HASH)))
-		return reply_error(req, 400, "currentPassword: incorrect");
+		return sign_in_failed_or_reply(req, email) ? req->status
+							   : reply_error(req, 400, "currentPassword: incorrect");
 	const char *hash = password_hash(req->arena, new_password, bcrypt_cost());
 	if (!hash)
 		return reply_error(req, 500, "cannot hash the password");
-	if (!db_run(req, auth_set_password, user_id, hash) ||
-	    !db_run(req, auth_revoke_other_families, user_id, caller_family(req)))
+	if (!db_run(req, auth_sign_in_succeeded, request_source(req), email) ||
+	    !db_run(req, auth_set_password, user_id, hash, caller_family(req)))
 		return req->status;
 	log_fields(LOG_INFO, "password changed; other sessions revoked", "userId", user_id, NULL);
 	return 0;

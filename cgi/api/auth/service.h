@@ -1,6 +1,6 @@
 /*
  * service.h — rules of the auth module (api-auth): the first registration, login with
- * per-account backoff, refresh-token rotation with reuse detection, and the token pair
+ * the sign-in throttle (per source, and per account from a source), refresh-token rotation with reuse detection, and the token pair
  * every session hands out (access JWT + refresh token, in the body and as cookies).
  *
  * Functions ending in _or_reply return 0 on success, or the status they have already
@@ -23,8 +23,9 @@ struct auth_tokens {
 };
 
 /*
- * Seconds an account stays locked after `failures` consecutive failed logins: 0 below
- * `threshold`, 60 at it, doubling with each further failure, at most 15 minutes.
+ * Seconds a throttle row (a source, or an account from a source) stays locked after
+ * `failures` consecutive failed sign-ins: 0 below `threshold`, 60 at it, doubling with
+ * each further failure, at most 15 minutes.
  */
 long auth_lock_seconds(long failures, long threshold);
 
@@ -41,7 +42,8 @@ int auth_register_or_reply(struct request *req, const char *email, const char *n
 
 /*
  * POST /api/auth/login: checks the password (the same 401 for an unknown email, in the
- * same time), applies the backoff (429 + Retry-After while locked) and opens a session.
+ * same time), applies the throttle (429 + Retry-After while the source or the account from
+ * it is locked, before any password is checked; a failure is counted) and opens a session.
  */
 int auth_login_or_reply(struct request *req, const char *email, const char *password, PGresult **user,
 			struct auth_tokens *tokens);
@@ -60,8 +62,9 @@ int auth_logout_or_reply(struct request *req, const char *refresh_token);
 
 /*
  * POST /api/auth/change-password for the caller: 400 "currentPassword: incorrect" when
- * the current password does not match, 403 for cloud accounts; on success every other
- * session of the caller is revoked.
+ * the current password does not match (a failed sign-in, counted and throttled like a
+ * login: 429 while locked), 403 for cloud accounts; on success every other session of
+ * the caller is revoked.
  */
 int auth_change_password_or_reply(struct request *req, const char *current_password, const char *new_password);
 
