@@ -311,6 +311,7 @@ free_port() {
       -e "s|@DAEMON_USERNAME@|$DAEMON_USER|" \
       -e "s|@DAEMON_PASSWORD_FILE@|$STATION_RUN_DIR/secrets/mqtt_password|" \
       -e "s|@ALLOW_ANONYMOUS_DEVICES@|true|" -e "s|@ALLOW_ANONYMOUS@|true|" \
+      -e "s|@DEVICE_RATE@|50|" -e "s|@DEVICE_BURST@|500|" -e "s|@MAX_PACKET_SIZE@|66560|" \
       "$STATION_SRC_DIR/mosquitto/station.conf.in"
     echo "persistence_location $dir/"
     echo "log_dest stderr"
