@@ -3,6 +3,9 @@
 #
 #   new_device SUFFIX [TYPE]     creates the device "$RUN-SUFFIX" (default type light) through
 #                                the API; sets DEVICE_ID, EXT and TOKEN
+#   topic EXT SUFFIX             station/$STATION_ID/device/EXT/SUFFIX
+#   pub EXT TOKEN SUFFIX PAYLOAD publishes as that device (its credentials, QoS 1); expects
+#                                $MQTT_HOST and $STATION_MQTT_PORT
 
 new_device() {
   local type=${2:-light}
@@ -14,4 +17,11 @@ new_device() {
   TOKEN=$(json_field .deviceToken)
   [ "$EXT" = "$RUN-$1" ]
   [ "$(json_field .bootstrap.stationId)" = "$STATION_ID" ]
+}
+
+topic() { echo "station/$STATION_ID/device/$1/$2"; }
+
+pub() {
+  mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$1" -P "$2" -i "$1" -q 1 \
+    -t "$(topic "$1" "$3")" -m "$4"
 }

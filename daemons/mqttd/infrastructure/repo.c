@@ -35,15 +35,25 @@ STATEMENT_LOCAL(mqttd_devices_update, 1,
 	"                                        last_seen_at timestamptz, last_heartbeat_at timestamptz) "
 	"WHERE d.id = x.id");
 
+/* Event settings (012_event_settings.sql, view device_event_settings) decide inside the
+ * batch's statements: an event_received row whose event is set `record: false` is not
+ * inserted, and a device.eventReceived notification of one set `notify: false` is not
+ * sent. NOT EXISTS, not a join: a row is kept or dropped, never repeated. */
 STATEMENT_LOCAL(mqttd_events_insert, 1,
 	"INSERT INTO device_events (device_id, kind, action, data, created_at) "
 	"SELECT x.device_id, x.kind, x.action, COALESCE(x.data, '{}'::jsonb), COALESCE(x.created_at, now()) "
 	"FROM jsonb_to_recordset($1::jsonb) AS x(device_id uuid, kind text, action text, data jsonb, "
-	"                                        created_at timestamptz)");
+	"                                        created_at timestamptz) "
+	"WHERE x.kind <> 'event_received' OR NOT EXISTS (SELECT 1 FROM device_event_settings s "
+	"      WHERE s.device_id = x.device_id AND s.action = x.action AND NOT s.record)");
 
 STATEMENT_LOCAL(mqttd_announce, 1,
 	"SELECT pg_notify('station_events', p.payload) "
-	"FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY p.n");
+	"FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (payload text, device_id uuid, event_action text)) "
+	"     WITH ORDINALITY AS p(payload, device_id, event_action, n) "
+	"WHERE p.event_action IS NULL OR NOT EXISTS (SELECT 1 FROM device_event_settings s "
+	"      WHERE s.device_id = p.device_id AND s.action = p.event_action AND NOT s.notify) "
+	"ORDER BY p.n");
 
 /* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
  * with station-cron. */
