@@ -99,6 +99,12 @@ const char *schema_expected_value(struct arena *arena, const struct field *f, co
 /* Whether v is within the field's bounds (unset bounds do not limit). */
 bool schema_in_range(const struct field *f, double v);
 
+/* Stock checks of arrays (schema_unique.c): no two items with one `key` member, one
+ * `action` member, or equal strings. "events[2].action: already declared". */
+const char *schema_unique_keys_check(const struct field_check_input *in, int *status);
+const char *schema_unique_actions_check(const struct field_check_input *in, int *status);
+const char *schema_unique_items_check(const struct field_check_input *in, int *status);
+
 /* The kind's name in messages and documents: "string", "integer", "uuid", … */
 const char *field_type_name(enum field_type type);
 

@@ -2,7 +2,9 @@
 # device-events.bats — GET /api/device-events: the item shape (with the device's name and
 # type), the filters (deviceId, kind, since/until), the page size bounds, keyset paging that
 # gives every event exactly once even when many share a timestamp, and the 400s of bad
-# input (SPEC §2 paging, §4 device-events; docs/device-events.md).
+# input (SPEC §2 paging, §4 device-events; docs/device-events.md). The event settings and
+# presets: defaults from the presets, PUT replacing a device's own settings, its refusals.
+# That mqttd honours the settings is tests/mqtt/event-settings.bats.
 #
 # Devices are made through the API, events by SQL (mqttd writes them in production). Every
 # device carries this run's prefix ($RUN); deleting them at the end takes their events
@@ -19,9 +21,10 @@ setup_file() {
   export BASE
   BASE=$(psql_exec "SELECT to_char(date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 hour',
                                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
-  export DEV_A DEV_B
+  export DEV_A DEV_B DEV_C
   DEV_A=$(device_id_new a "$RUN Hall climate" climate)
   DEV_B=$(device_id_new b "$RUN Porch light" light)
+  DEV_C=$(device_id_new c "$RUN Hall motion" pir)
 }
 
 teardown_file() {
@@ -270,4 +273,93 @@ page_all() {
   assert_status 200
   api GET "/api/device-events?deviceId=$DEV_A" -H "Authorization: Bearer $(token_for owner)"
   assert_status 200
+}
+
+# ---- settings and presets -------------------------------------------------------------
+
+# settings_lines: the settings in $body as "action:record:notify:custom" lines.
+settings_lines() { jq -r '.[] | "\(.action):\(.record):\(.notify):\(.custom)"' <<<"$body"; }
+
+# as_admin_put PATH BODY
+as_admin_put() {
+  api_json PUT "$1" "$2" -H "Authorization: Bearer $(token_for admin)"
+}
+
+@test "presets: each registered type's events, recorded and pushed unless the type's preset says otherwise" {
+  as_member /api/device-events/presets
+  assert_status 200
+  [ "$(jq -c '[.[] | select(.deviceType == "pir")] | map(.action)' <<<"$body")" = '["motion_detected","motion_cleared"]' ]
+  [ "$(jq -c '[.[] | select(.deviceType == "pir" and .action == "motion_cleared")][0]' <<<"$body")" = \
+    '{"deviceType":"pir","action":"motion_cleared","record":true,"notify":false}' ]
+  [ "$(jq -c '[.[] | select(.deviceType == "light") | [.action, .record, .notify]]' <<<"$body")" = \
+    '[["turned_on",true,true],["turned_off",true,true]]' ]
+  # A type without events has no presets.
+  [ "$(jq '[.[] | select(.deviceType == "climate")] | length' <<<"$body")" = 0 ]
+}
+
+@test "settings: every event of the device's type, the preset in force until an admin sets one" {
+  as_member "/api/device-events/settings?deviceId=$DEV_C"
+  assert_status 200
+  [ "$(jq -c '.[0]' <<<"$body")" = \
+    "{\"deviceId\":\"$DEV_C\",\"deviceName\":\"$RUN Hall motion\",\"deviceType\":\"pir\",\"action\":\"motion_detected\",\"record\":true,\"notify\":true,\"custom\":false}" ]
+  [ "$(settings_lines)" = "motion_detected:true:true:false
+motion_cleared:true:false:false" ]
+  # A type without events: nothing to set. A UUID that names no device: an empty list.
+  as_member "/api/device-events/settings?deviceId=$DEV_A"
+  assert_status 200
+  [ "$body" = "[]" ]
+  as_member "/api/device-events/settings?deviceId=$(uuid_new)"
+  assert_status 200
+  [ "$body" = "[]" ]
+  # Without a filter: every device, this run's among them.
+  as_member /api/device-events/settings
+  assert_status 200
+  [ "$(jq --arg b "$DEV_B" --arg c "$DEV_C" '[.[] | select(.deviceId == $b or .deviceId == $c)] | length' <<<"$body")" = 4 ]
+}
+
+@test "PUT settings replaces the device's own settings; what it does not list follows the preset again" {
+  as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_on","record":false,"notify":true}]}'
+  assert_status 200
+  [ "$(settings_lines)" = "turned_on:false:true:true
+turned_off:true:true:false" ]
+  as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_off","record":true,"notify":false}]}'
+  assert_status 200
+  [ "$(settings_lines)" = "turned_on:true:true:false
+turned_off:true:false:true" ]
+  as_member "/api/device-events/settings?deviceId=$DEV_B"
+  [ "$(settings_lines)" = "turned_on:true:true:false
+turned_off:true:false:true" ]
+  # A setting equal to the preset is still the device's own.
+  as_admin_put "/api/device-events/settings/$DEV_C" '{"events":[{"action":"motion_cleared","record":true,"notify":false}]}'
+  [ "$(settings_lines)" = "motion_detected:true:true:false
+motion_cleared:true:false:true" ]
+  as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[]}'
+  assert_status 200
+  [ "$(settings_lines)" = "turned_on:true:true:false
+turned_off:true:true:false" ]
+}
+
+@test "PUT settings refuses events not of the device's type, duplicates, unknown devices, members" {
+  as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_on","record":false,"notify":false}]}'
+  assert_status 200
+  as_admin_put "/api/device-events/settings/$DEV_B" \
+    '{"events":[{"action":"turned_off","record":true,"notify":true},{"action":"motion_detected","record":true,"notify":true}]}'
+  assert_error 400 'events[1].action: not an event of light'
+  as_admin_put "/api/device-events/settings/$DEV_A" '{"events":[{"action":"turned_on","record":true,"notify":true}]}'
+  assert_error 400 'events[0].action: not an event of climate'
+  as_admin_put "/api/device-events/settings/$DEV_B" \
+    '{"events":[{"action":"turned_on","record":true,"notify":true},{"action":"turned_on","record":false,"notify":true}]}'
+  assert_error 400 'events[1].action: already declared'
+  as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_on","record":true}]}'
+  assert_error 400 'events[0].notify: is required'
+  as_admin_put "/api/device-events/settings/$DEV_B" '{}'
+  assert_error 400 'events: is required'
+  as_admin_put "/api/device-events/settings/$(uuid_new)" '{"events":[]}'
+  assert_error 404 'device not found'
+  api_json PUT "/api/device-events/settings/$DEV_B" '{"events":[]}' -H "Authorization: Bearer $(token_for member)"
+  assert_error 403
+  # Nothing the refusals carried was written.
+  as_member "/api/device-events/settings?deviceId=$DEV_B"
+  [ "$(settings_lines)" = "turned_on:false:false:true
+turned_off:true:true:false" ]
 }

@@ -4,6 +4,8 @@
 #   new_device SUFFIX [TYPE]     creates the device "$RUN-SUFFIX" (default type light) through
 #                                the API; sets DEVICE_ID, EXT and TOKEN
 #   topic EXT SUFFIX             station/<station id>/device/EXT/SUFFIX
+#   pub EXT TOKEN SUFFIX PAYLOAD publishes as that device (its credentials, QoS 1); expects
+#                                $MQTT_HOST and $STATION_MQTT_PORT
 #   sub_start OUT USER PASSWORD CLIENT_ID TOPIC…
 #                                a mosquitto_sub in the background, printing "topic payload"
 #                                lines into OUT; returns once subscribed; sets SUB_PID
@@ -32,6 +34,11 @@ new_device() {
 
 topic() { echo "station/$STATION_ID/device/$1/$2"; }
 
+pub() {
+  mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$1" -P "$2" -i "$1" -q 1 \
+    -t "$(topic "$1" "$3")" -m "$4"
+}
+
 # sub_start OUT USER PASSWORD CLIENT_ID TOPIC…: a subscriber in the background writing its
 # debug output and "topic payload" lines into OUT (line-buffered, so they can be polled);
 # returns once the broker answered the SUBSCRIBE. Sets SUB_PID.
@@ -55,48 +62,12 @@ got() { grep -qxF -- "$2 $3" "$1"; }
 # ---- mqttd, started and stopped as scripts/dev does --------------------------------
 
 mqttd_pid() { cat "$STATION_RUN_DIR/pid/station-mqttd.pid" 2>/dev/null; }
-
-proc_starttime() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $stat
-  [ "$1" != Z ] || return 1
-  echo "${20}"
-}
-
-mqttd_running() {
-  local pid
-  pid=$(mqttd_pid) || return 1
-  [ -n "$pid" ] && proc_starttime "$pid" >/dev/null
-}
-
+mqttd_running() { stack_daemon_running station-mqttd; }
 mqttd_log() { echo "$STATION_RUN_DIR/log/station-mqttd.log"; }
-
-mqttd_stop() {
-  local pid
-  mqttd_running || return 0
-  pid=$(mqttd_pid)
-  kill -TERM "$pid"
-  poll 10 eval "! proc_starttime $pid >/dev/null"
-}
-
+mqttd_stop() { stack_daemon_stop station-mqttd; }
 log_since_has() { tail -c +"$(($1 + 1))" "$(mqttd_log)" | grep -q -- "$2"; }
-
-# Starts mqttd in its own session, logging where scripts/dev logs it, and waits until it
-# is connected to the broker.
-mqttd_start() {
-  local pid size
-  size=$(stat -c %s "$(mqttd_log)" 2>/dev/null || echo 0)
-  setsid env ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=0:detect_stack_use_after_return=1 \
-    "$STATION_BUILD_DIR/station-mqttd" </dev/null >>"$(mqttd_log)" 2>&1 3>&- 9>&- &
-  pid=$!
-  echo "$pid" >"$STATION_RUN_DIR/pid/station-mqttd.pid"
-  proc_starttime "$pid" >"$STATION_RUN_DIR/pid/station-mqttd.start" || true
-  poll 30 log_since_has "$size" '"msg":"broker connected"'
-}
-
+# Starts mqttd as scripts/dev does and waits until it is connected to the broker.
+mqttd_start() { stack_daemon_start station-mqttd '"msg":"broker connected"'; }
 
 # A crash: kill -9, then wait until the process is gone.
 mqttd_kill9() {
@@ -116,11 +87,7 @@ broker_log_since() { tail -c +"$(($1 + 1))" "$(broker_log)" | grep -q -- "$2"; }
 
 broker_pid() { cat "$STATION_RUN_DIR/pid/mosquitto.pid" 2>/dev/null; }
 
-broker_running() {
-  local pid
-  pid=$(broker_pid) || return 1
-  [ -n "$pid" ] && proc_starttime "$pid" >/dev/null
-}
+broker_running() { stack_daemon_running mosquitto; }
 
 broker_kill9() {
   local pid

@@ -45,12 +45,6 @@ teardown_file() {
 
 # ---- helpers ------------------------------------------------------------------------
 
-# pub EXT TOKEN SUFFIX PAYLOAD: publishes as that device (QoS 1).
-pub() {
-  mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$1" -P "$2" -i "$1" -q 1 \
-    -t "$(topic "$1" "$3")" -m "$4"
-}
-
 # handshake EXT TOKEN TYPE [WAIT_S]: publishes a handshake, prints the ack (exit 27: none).
 handshake() {
   mosquitto_rr -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$1" -P "$2" -i "$1" -q 1 \

@@ -122,6 +122,33 @@ int main(void)
 		{ 0 },
 	};
 	is_str(schema_validate_query(a, lookup, NULL, query), "limit: must be an integer", "query integers are checked");
+
+	{
+		/* The stock no-duplicates checks name the later of two equal items. */
+		const char *error = NULL;
+		static const struct field named_fields[] = { { "action", FIELD_STRING }, { "key", FIELD_STRING }, { 0 } };
+		static const struct field named = { "item", FIELD_OBJECT, .fields = named_fields };
+		static const struct field word = { "word", FIELD_STRING };
+		const struct field lists[] = {
+			{ "events", FIELD_ARRAY, .items = &named, .check = schema_unique_actions_check },
+			{ "caps", FIELD_ARRAY, .items = &named, .check = schema_unique_keys_check },
+			{ "words", FIELD_ARRAY, .items = &word, .check = schema_unique_items_check },
+			{ 0 },
+		};
+		const char *cases[][3] = {
+			{ "{\"events\":[{\"action\":\"a\"},{\"action\":\"b\"},{\"action\":\"a\"}]}",
+			  "events[2].action: already declared", "a repeated action" },
+			{ "{\"events\":[{\"action\":\"a\",\"key\":\"k\"},{\"action\":\"b\",\"key\":\"k\"}]}", NULL,
+			  "actions differ: other members may repeat" },
+			{ "{\"caps\":[{\"key\":\"t\"},{\"key\":\"t\"}]}", "caps[1].key: already declared", "a repeated key" },
+			{ "{\"words\":[\"x\",\"y\",\"y\"]}", "words[2]: already declared", "a repeated string" },
+			{ "{\"words\":[\"x\",\"X\"]}", NULL, "strings compare exactly" },
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct json_object *o = json_parse(a, cases[i][0], strlen(cases[i][0]), 8, &error);
+			is_str(schema_validate_object(a, o, lists, NULL, NULL), cases[i][1], "unique: %s", cases[i][2]);
+		}
+	}
 	arena_destroy(a);
 	return done();
 }

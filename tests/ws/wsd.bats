@@ -16,19 +16,10 @@
 
 load ../helpers/common
 load ../helpers/pg_stall
+load ../helpers/ws
 
 setup_file() {
-  local p
-  export PY=
-  for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import websockets' 2>/dev/null; then PY=$p && break; fi
-  done
-  [ -n "$PY" ] || {
-    echo "no python3 with the websockets module (Debian: python3-websockets)" >&2
-    return 1
-  }
-  export WSC="$BATS_TEST_DIRNAME/wsclient.py"
-  export WS_URL="${STATION_URL/#http:/ws:}/ws"
+  ws_setup
   local hostport=${STATION_URL#http://}
   export NGINX_HOST=${hostport%%:*} NGINX_PORT=${hostport##*:}
   export RUN="ws$(date +%s)$RANDOM"
@@ -62,24 +53,6 @@ ws_run() { run "$PY" "$WSC" listen --url "$WS_URL" "$@"; }
 
 # last_event: the final line of $output (how the client ended).
 last_event() { printf '%s\n' "$output" | tail -n 1; }
-
-# ws_bg NAME ARG…: a client in the background writing what it receives to NAME.out;
-# returns once it is connected (NAME.ready) or its output says why it is not.
-ws_bg() {
-  local name=$1 dir=$BATS_TEST_TMPDIR
-  shift
-  rm -f "$dir/$name.out" "$dir/$name.ready"
-  "$PY" "$WSC" listen --url "$WS_URL" --out "$dir/$name.out" --ready "$dir/$name.ready" "$@" 3>&- &
-  bg_track $!
-  poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ] || ! kill -0 $! 2>/dev/null"
-  [ -e "$dir/$name.ready" ] || {
-    echo "client $name did not connect: $(cat "$dir/$name.out" 2>/dev/null)" >&2
-    return 1
-  }
-}
-
-# got NAME JQ_FILTER: true when a line NAME received matches FILTER.
-got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .; }
 
 # notify JSON: pg_notify on station_events, as every producer does.
 notify() { psql_exec "SELECT pg_notify('station_events', $(sql_literal "$1"))" >/dev/null; }

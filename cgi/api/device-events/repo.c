@@ -9,6 +9,10 @@
  * arithmetic, exact), and times come in as UTC text with all six decimals (service.c),
  * so no float can shift a row from one page to the next. EVENT_SELECT and
  * device_event_columns are one pair: change them together.
+ *
+ * Event settings are read through the views of 012_event_settings.sql, which write the
+ * rule "the device's own setting, else its type's preset, else record and notify" once,
+ * for this worker and for station-mqttd alike.
  */
 #include "repo.h"
 
@@ -38,3 +42,44 @@ STATEMENT(device_events_page,
 	"AND ($4::timestamptz IS NULL OR e.created_at < $4::timestamptz) "
 	"AND ($5::timestamptz IS NULL OR (e.created_at, e.id) < ($5::timestamptz, $6::uuid)) "
 	"ORDER BY e.created_at DESC, e.id DESC LIMIT $7::integer");
+
+#define SETTING_SELECT "s.device_id, s.device_name, s.device_type, s.action, s.record, s.notify, s.custom"
+
+const struct db_column event_setting_columns[] = {
+	{ "deviceId", DBK_STRING },
+	{ "deviceName", DBK_STRING },
+	{ "deviceType", DBK_STRING },
+	{ "action", DBK_STRING },
+	{ "record", DBK_BOOL },
+	{ "notify", DBK_BOOL },
+	{ "custom", DBK_BOOL },
+	{ 0 },
+};
+
+STATEMENT(event_settings_list,
+	"SELECT " SETTING_SELECT " FROM device_event_settings s "
+	"WHERE ($1::uuid IS NULL OR s.device_id = $1::uuid) "
+	"ORDER BY lower(s.device_name), s.device_id, s.position");
+
+STATEMENT(event_settings_device,
+	"SELECT d.type, t.events FROM devices d JOIN device_types t ON t.id = d.type "
+	"WHERE d.id = $1::uuid FOR SHARE OF d");
+
+STATEMENT(event_settings_clear, "DELETE FROM event_settings WHERE device_id = $1::uuid");
+
+STATEMENT(event_settings_insert,
+	"INSERT INTO event_settings (device_id, action, record, notify) "
+	"SELECT $1::uuid, x.action, x.record, x.notify "
+	"FROM jsonb_to_recordset($2::jsonb) AS x(action text, record boolean, notify boolean)");
+
+const struct db_column event_preset_columns[] = {
+	{ "deviceType", DBK_STRING },
+	{ "action", DBK_STRING },
+	{ "record", DBK_BOOL },
+	{ "notify", DBK_BOOL },
+	{ 0 },
+};
+
+STATEMENT(event_presets_list,
+	"SELECT p.device_type, p.action, p.record, p.notify FROM device_type_event_defaults p "
+	"ORDER BY p.device_type COLLATE \"C\", p.position");

@@ -1,6 +1,7 @@
 /*
  * repo.h — SQL of the device-events module (api-device-events): one page of the feed of
- * what happened to devices, newest first.
+ * what happened to devices, newest first; the event settings of devices and the presets
+ * of device types (which events are recorded and pushed).
  *
  * Statements run with db_run(). Nothing here replies, decides rules or builds SQL from
  * input.
@@ -32,5 +33,26 @@ struct event_filter {
 /* The members of an event_filter, in order: rows ordered by (created_at DESC, id DESC),
  * joined with their device. */
 STATEMENT_DECLARE(device_events_page, 7);
+
+/* A device's setting for one event of its type:
+ * {deviceId,deviceName,deviceType,action,record,notify,custom} (custom: the device's own
+ * setting decided, not the type's preset). */
+extern const struct db_column event_setting_columns[];
+/* $1 device id or NULL for every device → every event of each device's type with the
+ * setting in force (event_setting_columns), by device name, then in registry order. */
+STATEMENT_DECLARE(event_settings_list, 1);
+/* $1 device id → its type and the type's events (jsonb array of names), the device row
+ * locked against a concurrent delete; no row when there is no such device. */
+enum { DEVICE_EVENTS_COL_TYPE, DEVICE_EVENTS_COL_EVENTS };
+STATEMENT_DECLARE(event_settings_device, 1);
+/* $1 device id: forgets the device's own settings (its type's presets apply again). */
+STATEMENT_DECLARE(event_settings_clear, 1);
+/* $1 device id, $2 jsonb [{"action","record","notify"}]: the device's own settings. */
+STATEMENT_DECLARE(event_settings_insert, 2);
+
+/* The default of one event of a device type: {deviceType,action,record,notify}. */
+extern const struct db_column event_preset_columns[];
+/* Every registered type's events with their defaults, by type id, then registry order. */
+STATEMENT_DECLARE(event_presets_list, 0);
 
 #endif

@@ -6,6 +6,7 @@
  * runs forwards, and a paging cursor that must be one this module made. The cursor is
  * the position of the last item shown, (created_at in epoch microseconds, id), so the
  * next page starts strictly after it even when many events share a timestamp.
+ * Settings may name only the events the device's type lists in the registry.
  * No SQL text here, and nothing from a malformed cursor ever reaches the database.
  */
 #include "service.h"
@@ -18,6 +19,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "json_reader.h"
 #include "timeutil.h"
 #include "uuid.h"
 
@@ -118,4 +120,36 @@ int event_filter_or_reply(struct request *req, struct event_filter *filter, long
 		return reply_error(req, 400, "before: invalid cursor");
 	filter->before = before ? event_time_text(req->arena, before_us) : NULL;
 	return 0;
+}
+
+/* Whether name is one of the strings of the JSON array list. */
+static bool list_has(struct json_object *list, const char *name)
+{
+	size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
+		if (item && strcmp(item, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *event_settings_problem(struct arena *arena, const char *type, struct json_object *type_events,
+				   struct json_object *settings)
+{
+	size_t n = settings ? json_object_array_length(settings) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *action = json_get_string(json_object_array_get_idx(settings, i), "action");
+		if (!action || !list_has(type_events, action))
+			return arena_printf(arena, "events[%zu].action: not an event of %s", i, type);
+	}
+	return NULL;
+}
+
+int event_settings_or_reply(struct request *req, const PGresult *device)
+{
+	const char *problem = event_settings_problem(req->arena, db_value(device, 0, DEVICE_EVENTS_COL_TYPE),
+						     db_value_json(req, device, 0, DEVICE_EVENTS_COL_EVENTS),
+						     json_get_array(req->body, "events"));
+	return problem ? reply_error(req, 400, "%s", problem) : 0;
 }

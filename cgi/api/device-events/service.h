@@ -1,7 +1,8 @@
 /*
  * service.h — rules of the device-events module (api-device-events): how a feed request
- * becomes a filter (page size, time window, cursor), and the opaque paging cursor.
- * Nothing here touches the database: a filter that leaves this file is valid SQL input.
+ * becomes a filter (page size, time window, cursor), the opaque paging cursor, and which
+ * event settings a device may have. Nothing here touches the database: a filter that
+ * leaves this file is valid SQL input.
  */
 #ifndef STATION_API_DEVICE_EVENTS_SERVICE_H
 #define STATION_API_DEVICE_EVENTS_SERVICE_H
@@ -38,5 +39,16 @@ bool event_cursor_decode(struct arena *arena, const char *cursor, long long *cre
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for epoch microseconds — exact, what the statement's
  * timestamptz parameters take — or NULL outside the years 0001 to 9999. */
 char *event_time_text(struct arena *arena, long long epoch_us);
+
+/*
+ * The first entry of settings ([{action,record,notify}], schema-checked) whose action is
+ * not one of type_events (the device type's registry `events`, a JSON array of names),
+ * as the message "events[1].action: not an event of light"; NULL when all are.
+ */
+const char *event_settings_problem(struct arena *arena, const char *type, struct json_object *type_events,
+				   struct json_object *settings);
+/* PUT /api/device-events/settings/:deviceId: 0 when every action of the body's `events`
+ * belongs to the device's type (device: a row of event_settings_device), else 400. */
+int event_settings_or_reply(struct request *req, const PGresult *device);
 
 #endif

@@ -30,7 +30,7 @@ static const struct field param_item = { "param", FIELD_STRING, .min = BOUND(1),
 					 .check = command_param_check };
 static const struct field command_fields[] = {
 	{ "action", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(64), .check = command_action_check },
-	{ "params", FIELD_ARRAY, .nullable = true, .max = BOUND(16), .items = &param_item, .check = unique_items_check },
+	{ "params", FIELD_ARRAY, .nullable = true, .max = BOUND(16), .items = &param_item, .check = schema_unique_items_check },
 	{ 0 },
 };
 static const struct field command_item = { "command", FIELD_OBJECT, .fields = command_fields };
@@ -42,9 +42,9 @@ static const struct field event_item = { "event", FIELD_STRING, .min = BOUND(1),
 static const struct field device_type_body[] = {
 	{ "name", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(100) },
 	{ "category", FIELD_ENUM, .required = true, .values = categories },
-	{ "capabilities", FIELD_ARRAY, .max = BOUND(64), .items = &capability_item, .check = unique_keys_check },
-	{ "commands", FIELD_ARRAY, .max = BOUND(64), .items = &command_item, .check = unique_actions_check },
-	{ "events", FIELD_ARRAY, .max = BOUND(64), .items = &event_item, .check = unique_items_check },
+	{ "capabilities", FIELD_ARRAY, .max = BOUND(64), .items = &capability_item, .check = schema_unique_keys_check },
+	{ "commands", FIELD_ARRAY, .max = BOUND(64), .items = &command_item, .check = schema_unique_actions_check },
+	{ "events", FIELD_ARRAY, .max = BOUND(64), .items = &event_item, .check = schema_unique_items_check },
 	{ .name = "periodic", .type = FIELD_BOOL },
 	{ 0 },
 };

@@ -21,10 +21,6 @@ const char *command_action_check(const struct field_check_input *in, int *status
 const char *command_param_check(const struct field_check_input *in, int *status);
 /* Only number capabilities have min/max, and min <= max. */
 const char *capability_range_check(const struct field_check_input *in, int *status);
-/* No two capabilities with one key, commands with one action, or equal strings. */
-const char *unique_keys_check(const struct field_check_input *in, int *status);
-const char *unique_actions_check(const struct field_check_input *in, int *status);
-const char *unique_items_check(const struct field_check_input *in, int *status);
 
 /* Fills row from a PUT body the schema has accepted, with the canonical JSON of its
  * capabilities, commands and events. */

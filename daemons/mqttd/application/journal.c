@@ -1,7 +1,9 @@
 /*
  * journal.c — device_events rows and station_events payloads of one transaction
  * (see journal.h). Must never send a NOTIFY of 8000 bytes or more: every payload
- * comes from domain/announce.c, which refuses those.
+ * comes from domain/announce.c, which refuses those. An event_received row and its
+ * notification carry the event's action, by which the statements apply the device's
+ * event settings (infrastructure/repo.c); nothing here decides them.
  */
 #include "application/journal.h"
 
@@ -39,15 +41,29 @@ void journal_event(struct journal *j, const char *device_id, const char *kind, c
 	j->nrows++;
 }
 
-void journal_announce(struct journal *j, const char *payload, const char *type, const char *device_id)
+/* A notification; event_action names the event whose `notify` setting decides whether it
+ * is sent (NULL: always sent). */
+static void journal_note(struct journal *j, const char *payload, const char *type, const char *device_id,
+			 const char *event_action)
 {
 	if (!payload) {
 		log_fields(LOG_WARN, "announcement too large for a notification; skipped", "type", type, "deviceId",
 			   device_id, NULL);
 		return;
 	}
-	jw_string(&j->notes_w, payload);
+	struct jw *w = &j->notes_w;
+	jw_object_begin(w);
+	jw_member_string(w, "payload", payload);
+	jw_member_string(w, "device_id", device_id);
+	if (event_action)
+		jw_member_string(w, "event_action", event_action);
+	jw_object_end(w);
 	j->nnotes++;
+}
+
+void journal_announce(struct journal *j, const char *payload, const char *type, const char *device_id)
+{
+	journal_note(j, payload, type, device_id, NULL);
 }
 
 void journal_fact(struct journal *j, const struct device_snapshot *dev, const struct device_fact *fact,
@@ -71,10 +87,10 @@ void journal_fact(struct journal *j, const struct device_snapshot *dev, const st
 	case DEVICE_FACT_EVENT_RECEIVED:
 		journal_event(j, dev->id, "event_received", fact->action, json_text(j->arena, fact->payload),
 			      fact->at_us);
-		journal_announce(j,
-				 announce_event_received(j->arena, dev->id, dev->name, dev->type, fact->event, fact->data,
-							 now_ms),
-				 "device.eventReceived", dev->id);
+		journal_note(j,
+			     announce_event_received(j->arena, dev->id, dev->name, dev->type, fact->event, fact->data,
+						     now_ms),
+			     "device.eventReceived", dev->id, fact->action);
 		break;
 	}
 }

@@ -34,7 +34,9 @@ void journal_event(struct journal *j, const char *device_id, const char *kind, c
 		   const char *data_json, long long at_us);
 /* A station_events payload; NULL (it did not fit a NOTIFY) is logged and skipped. */
 void journal_announce(struct journal *j, const char *payload, const char *type, const char *device_id);
-/* The row and the announcement of a fact about a device. */
+/* The row and the announcement of a fact about a device. Those of an event_received
+ * are kept or dropped by the device's event settings (record, notify) when they are
+ * written: the statements join the settings (infrastructure/repo.c). */
 void journal_fact(struct journal *j, const struct device_snapshot *dev, const struct device_fact *fact,
 		  long long now_ms);
 /* Inserts the rows, sends the notifications, then ends the caller's transaction: commits

@@ -41,10 +41,12 @@ enum db_status repo_devices_lock(struct db *db, struct arena *arena, const char 
  * state replaces the stored one when given; the times only ever move forward. */
 enum db_status repo_devices_update(struct db *db, struct arena *arena, const char *rows_json);
 
-/* Inserts device_events from [{"device_id","kind","action","data","created_at"}]. */
+/* Inserts device_events from [{"device_id","kind","action","data","created_at"}], except
+ * the event_received rows of events the device's settings say not to record. */
 enum db_status repo_events_insert(struct db *db, struct arena *arena, const char *rows_json);
 
-/* pg_notify('station_events', p) for every string p of a JSON array, in order. */
+/* pg_notify('station_events', payload) for every [{"payload","device_id"?,"event_action"?}],
+ * in order, except those with an event_action the device's settings say not to push. */
 enum db_status repo_announce(struct db *db, struct arena *arena, const char *payloads_json);
 
 /* Marks offline the online devices silent for longer than timeout_s. */
