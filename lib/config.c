@@ -82,6 +82,8 @@ static struct cfg_key cfg_keys[] = {
 	INT("mqtt.heartbeat_timeout", "180", 10, 7L * 86400, "seconds without heartbeat after which a device is offline"),
 	INT("mqtt.batch_max", "500", 1, 10000, "most telemetry messages written in one transaction"),
 	INT("mqtt.batch_interval_ms", "25", 0, 60000, "at most one telemetry batch per this many ms: the longest a message waits under load"),
+	INT("mqtt.device_rate", "50", 1, 1000000, "messages a second each device may publish; the broker drops the excess"),
+	INT("mqtt.device_burst", "500", 1, 1000000, "messages a device may publish at once before its rate applies"),
 	INT("events.retention_days", "30", 1, 36500, "days device events are kept (device-events-cleanup)"),
 	INT("events.page_limit", "500", 1, 100000, "largest page of a paged history"),
 	NAME("ws.listen", "127.0.0.1", "address wsd listens on (nginx proxies /ws to it)"),

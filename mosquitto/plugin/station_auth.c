@@ -1,19 +1,27 @@
 /*
  * station_auth.c — Smart Station's Mosquitto plugin (plugin API v5): who may connect to
- * the broker and which topics each client may use (SPEC §5; docs/mqtt.md).
+ * the broker, under which client id, which topics each client may use, and how much a
+ * device may publish (SPEC §5; docs/mqtt.md).
  *
  * A device logs in with username = its external id and password = its device token,
  * checked against the station database (credentials.c: only SHA-256 of tokens is stored,
  * which is why Mosquitto's dynamic-security plugin cannot do this job). The station's
  * daemons log in with their own username and the password in their secret file
- * (secret_file.c). Topic access follows acl.c. Deleting a device or rotating its token
- * drops its live sessions at the next broker tick.
+ * (secret_file.c). A client id belongs to one identity (client_ids.c), so no device can
+ * take over the daemons' or another device's session. Topic access follows acl.c. Each
+ * device has a rate budget (rate_budget.c); an absent daemon session's queue is bounded
+ * and its drops counted (daemon_queue.c). Deleting a device or rotating its token drops
+ * its live sessions at the next broker tick.
  *
  * Options (plugin_opt_<key> in mosquitto.conf):
  *   conninfo                 libpq connection string      (default: dbname=station)
  *   daemon_username          the daemons' MQTT username   (default: station-mqttd)
  *   daemon_password_file     their secret, first line     (default: <localstatedir>/lib/smart-station/mqtt_password)
  *   allow_anonymous_devices  true|false: legacy firmware without credentials (default: false)
+ *   device_rate              messages a second a device may publish, sustained (default: 50)
+ *   device_burst             messages a device may publish at once (default: 500)
+ *   daemon_queue_messages    messages kept for an absent daemon session (default: 120000)
+ *   daemon_queue_bytes       their payload bytes (default: 33554432)
  *
  * This file only translates between the broker and those parts. It must never log a
  * password, token or hash, never let a device in when the database could not be asked,
@@ -26,12 +34,20 @@
 #include <mosquitto_plugin.h>
 #pragma GCC visibility pop
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "acl.h"
+#include "client_ids.h"
 #include "credentials.h"
+#include "daemon_queue.h"
+#include "rate_budget.h"
 #include "secret_file.h"
 
 #ifndef LOCALSTATEDIR
@@ -39,6 +55,7 @@
 #endif
 
 #define LOG_PREFIX "smart-station auth: "
+#define SWEEP_MS 250 /* rate budget and daemon queue reports, at most this often */
 
 struct station_auth {
 	mosquitto_plugin_id_t *id;
@@ -46,7 +63,13 @@ struct station_auth {
 	const char *daemon_username;
 	const char *daemon_password_file;
 	bool allow_anonymous_devices;
+	unsigned long long device_rate, device_burst;
+	unsigned long long daemon_queue_messages, daemon_queue_bytes;
 	struct credentials *credentials;
+	struct client_ids client_ids;
+	struct rate_budget rate_budget;
+	struct daemon_queue daemon_queue;
+	int64_t swept_ms;
 	int registered; /* how many of the callbacks below are registered */
 };
 
@@ -66,6 +89,20 @@ static int parse_bool(const char *key, const char *value, bool *out)
 	return -1;
 }
 
+static int parse_count(const char *key, const char *value, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-' || v < 1 || v > max) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, LOG_PREFIX "plugin_opt_%s: must be a whole number from 1 to %llu, not \"%s\"",
+				     key, max, value);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Option values point into Mosquitto's own copy of the configuration, which outlives the plugin. */
 static int read_options(struct station_auth *p, const struct mosquitto_opt *options, int count)
 {
@@ -73,6 +110,10 @@ static int read_options(struct station_auth *p, const struct mosquitto_opt *opti
 	p->daemon_username = "station-mqttd";
 	p->daemon_password_file = LOCALSTATEDIR "/lib/smart-station/mqtt_password";
 	p->allow_anonymous_devices = false;
+	p->device_rate = 50;
+	p->device_burst = 500;
+	p->daemon_queue_messages = 120000;
+	p->daemon_queue_bytes = 32ULL * 1024 * 1024;
 
 	for (int i = 0; i < count; i++) {
 		const char *key = options[i].key, *value = options[i].value ? options[i].value : "";
@@ -85,10 +126,23 @@ static int read_options(struct station_auth *p, const struct mosquitto_opt *opti
 		} else if (strcmp(key, "allow_anonymous_devices") == 0) {
 			if (parse_bool(key, value, &p->allow_anonymous_devices) != 0)
 				return -1;
+		} else if (strcmp(key, "device_rate") == 0) {
+			if (parse_count(key, value, 1000000, &p->device_rate) != 0)
+				return -1;
+		} else if (strcmp(key, "device_burst") == 0) {
+			if (parse_count(key, value, 1000000, &p->device_burst) != 0)
+				return -1;
+		} else if (strcmp(key, "daemon_queue_messages") == 0) {
+			if (parse_count(key, value, 100000000, &p->daemon_queue_messages) != 0)
+				return -1;
+		} else if (strcmp(key, "daemon_queue_bytes") == 0) {
+			if (parse_count(key, value, 1ULL << 40, &p->daemon_queue_bytes) != 0)
+				return -1;
 		} else {
 			mosquitto_log_printf(MOSQ_LOG_ERR,
 					     LOG_PREFIX "unknown option plugin_opt_%s (known: conninfo, daemon_username, "
-							"daemon_password_file, allow_anonymous_devices)",
+							"daemon_password_file, allow_anonymous_devices, device_rate, "
+							"device_burst, daemon_queue_messages, daemon_queue_bytes)",
 					     key);
 			return -1;
 		}
@@ -103,16 +157,24 @@ static int read_options(struct station_auth *p, const struct mosquitto_opt *opti
 
 /* ---- events ------------------------------------------------------------------------- */
 
-static int on_basic_auth(int event, void *event_data, void *userdata)
+static int64_t monotonic_ms(void)
 {
-	struct station_auth *p = userdata;
-	struct mosquitto_evt_basic_auth *ev = event_data;
-	(void)event;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
+static bool is_daemon(const struct station_auth *p, const char *username)
+{
+	return username && strcmp(username, p->daemon_username) == 0;
+}
+
+static int check_credentials(struct station_auth *p, const struct mosquitto_evt_basic_auth *ev)
+{
 	if (!ev->username)
 		return p->allow_anonymous_devices ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
 
-	if (strcmp(ev->username, p->daemon_username) == 0)
+	if (is_daemon(p, ev->username))
 		return secret_file_check(p->daemon_password_file, ev->password) == SECRET_MATCH ? MOSQ_ERR_SUCCESS
 												 : MOSQ_ERR_AUTH;
 
@@ -130,6 +192,99 @@ static int on_basic_auth(int event, void *event_data, void *userdata)
 	 * network failure and retries, instead of a refusal it could count against itself.
 	 */
 	return MOSQ_ERR_UNKNOWN;
+}
+
+/* What the daemon's persistent session went through while the daemon was away. */
+static void report_return(const char *client_id, const struct daemon_absence *a, const struct station_auth *p)
+{
+	double away_s = a->since_ms ? (double)(monotonic_ms() - a->since_ms) / 1000.0 : 0.0;
+	if (a->dropped)
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+				     LOG_PREFIX "%s is back after %.1f s: %" PRIu64 " device messages were kept for it, "
+						"%" PRIu64 " dropped over its queue bound (%llu messages, %llu bytes)",
+				     client_id, away_s, a->queued, a->dropped, p->daemon_queue_messages,
+				     p->daemon_queue_bytes);
+	else if (a->queued || a->since_ms)
+		mosquitto_log_printf(MOSQ_LOG_NOTICE,
+				     LOG_PREFIX "%s is back after %.1f s: %" PRIu64 " device messages were kept for it, "
+						"none dropped",
+				     client_id, away_s, a->queued);
+	if (a->qos0_lost)
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+				     LOG_PREFIX "%s: %" PRIu64 " QoS 0 messages published while it was away were not "
+						"kept (the broker keeps only QoS 1 and 2 for an absent session)",
+				     client_id, a->qos0_lost);
+}
+
+static int on_basic_auth(int event, void *event_data, void *userdata)
+{
+	struct station_auth *p = userdata;
+	struct mosquitto_evt_basic_auth *ev = event_data;
+	(void)event;
+
+	int rc = check_credentials(p, ev);
+	if (rc != MOSQ_ERR_SUCCESS)
+		return rc;
+
+	/* Only now: a client id is claimed by credentials that were checked. */
+	const char *client_id = mosquitto_client_id(ev->client), *owner = NULL;
+	if (!client_id)
+		return MOSQ_ERR_AUTH;
+	bool persistent = !mosquitto_client_clean_session(ev->client);
+	const char *refused = client_ids_claim(&p->client_ids, client_id, ev->username, ev->client, persistent, &owner);
+	if (refused) {
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+				     LOG_PREFIX "refused %s%s as client id %s: %s%s%s; its session is left alone",
+				     ev->username ? "" : "an anonymous client", ev->username ? ev->username : "",
+				     client_id, refused, owner && *owner ? " " : "", owner && *owner ? owner : "");
+		/*
+		 * The daemons' id: a plain refusal. An id another device holds: no verdict (as
+		 * for an unreachable database), so that a device whose own firmware id is being
+		 * squatted is not handed refusals it could count against itself.
+		 */
+		return is_daemon(p, client_id) ? MOSQ_ERR_AUTH : MOSQ_ERR_UNKNOWN;
+	}
+	if (is_daemon(p, ev->username) && persistent) {
+		struct daemon_absence absence;
+		daemon_queue_connected(&p->daemon_queue, client_id, ev->client, &absence);
+		report_return(client_id, &absence, p);
+	}
+	return MOSQ_ERR_SUCCESS;
+}
+
+static int on_disconnect(int event, void *event_data, void *userdata)
+{
+	struct station_auth *p = userdata;
+	struct mosquitto_evt_disconnect *ev = event_data;
+	const char *client_id = mosquitto_client_id(ev->client);
+	(void)event;
+
+	if (!client_id)
+		return MOSQ_ERR_SUCCESS; /* never authenticated */
+	client_ids_release(&p->client_ids, client_id, ev->client);
+	if (is_daemon(p, mosquitto_client_username(ev->client)))
+		daemon_queue_disconnected(&p->daemon_queue, client_id, ev->client, monotonic_ms());
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* A device's publish: within its rate budget, or dropped (counted, reported by the tick). */
+static int on_message(int event, void *event_data, void *userdata)
+{
+	struct station_auth *p = userdata;
+	struct mosquitto_evt_message *ev = event_data;
+	const char *username = mosquitto_client_username(ev->client);
+	char anonymous[256];
+	(void)event;
+
+	if (is_daemon(p, username))
+		return MOSQ_ERR_SUCCESS;
+	if (!username) {
+		/* Legacy devices share no username: each client id has its own budget. '#' can be in no external id. */
+		const char *client_id = mosquitto_client_id(ev->client);
+		snprintf(anonymous, sizeof anonymous, "#%s", client_id ? client_id : "");
+		username = anonymous;
+	}
+	return rate_budget_take(&p->rate_budget, username, monotonic_ms()) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }
 
 static const char *access_name(int access)
@@ -167,8 +322,14 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 
 	const char *reason = acl_check(client, username, credentials_station_id(p->credentials), ev->topic,
 				       (enum acl_access)ev->access);
-	if (!reason)
+	if (!reason) {
+		/* A delivery to a daemon's persistent session: bounded while the daemon is away. */
+		if (ev->access == MOSQ_ACL_READ && client == ACL_CLIENT_DAEMON && !mosquitto_client_clean_session(ev->client) &&
+		    daemon_queue_offer(&p->daemon_queue, mosquitto_client_id(ev->client), ev->payloadlen, ev->qos) ==
+			    DAEMON_QUEUE_DROP)
+			return MOSQ_ERR_ACL_DENIED;
 		return MOSQ_ERR_SUCCESS;
+	}
 	const char *client_id = mosquitto_client_id(ev->client);
 	mosquitto_log_printf(MOSQ_LOG_DEBUG, LOG_PREFIX "denied %s of %s to client %s: %s", access_name(ev->access),
 			     ev->topic ? ev->topic : "", client_id ? client_id : "?", reason);
@@ -185,12 +346,42 @@ static void drop_sessions(const char *external_id, const char *reason, void *ctx
 	mosquitto_kick_client_by_username(external_id, false);
 }
 
+static void report_over_budget(const char *identity, uint64_t dropped, void *ctx)
+{
+	struct station_auth *p = ctx;
+	if (identity[0] == '#')
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+				     LOG_PREFIX "anonymous client %s: %" PRIu64 " messages over its rate budget (%llu/s, "
+						"burst %llu) dropped",
+				     identity + 1, dropped, p->device_rate, p->device_burst);
+	else
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+				     LOG_PREFIX "device %s: %" PRIu64 " messages over its rate budget (%llu/s, burst %llu) "
+						"dropped",
+				     identity, dropped, p->device_rate, p->device_burst);
+}
+
+static void report_queue_full(const char *client_id, const struct daemon_absence *a, void *ctx)
+{
+	struct station_auth *p = ctx;
+	mosquitto_log_printf(MOSQ_LOG_WARNING,
+			     LOG_PREFIX "%s is away and its session's queue is full (%llu messages, %llu bytes): "
+					"%" PRIu64 " device messages dropped so far",
+			     client_id, p->daemon_queue_messages, p->daemon_queue_bytes, a->dropped);
+}
+
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	struct station_auth *p = userdata;
 	(void)event;
 	(void)event_data;
 	credentials_tick(p->credentials, drop_sessions, p);
+	int64_t now = monotonic_ms();
+	if (now - p->swept_ms >= SWEEP_MS) {
+		p->swept_ms = now;
+		rate_budget_sweep(&p->rate_budget, now, report_over_budget, p);
+		daemon_queue_sweep(&p->daemon_queue, now, report_queue_full, p);
+	}
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -203,6 +394,8 @@ static const struct {
 	{ MOSQ_EVT_BASIC_AUTH, on_basic_auth },
 	{ MOSQ_EVT_ACL_CHECK, on_acl_check },
 	{ MOSQ_EVT_TICK, on_tick },
+	{ MOSQ_EVT_MESSAGE, on_message },
+	{ MOSQ_EVT_DISCONNECT, on_disconnect },
 };
 #define CALLBACK_COUNT ((int)(sizeof callbacks / sizeof callbacks[0]))
 
@@ -214,6 +407,9 @@ static void release(struct station_auth *p)
 					      NULL);
 	}
 	credentials_free(p->credentials);
+	client_ids_free(&p->client_ids);
+	rate_budget_free(&p->rate_budget);
+	daemon_queue_free(&p->daemon_queue);
 	free(p);
 }
 
@@ -240,6 +436,9 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, st
 		free(p);
 		return MOSQ_ERR_NOMEM;
 	}
+	client_ids_init(&p->client_ids, p->daemon_username);
+	rate_budget_init(&p->rate_budget, (unsigned)p->device_rate, (unsigned)p->device_burst);
+	daemon_queue_init(&p->daemon_queue, p->daemon_queue_messages, p->daemon_queue_bytes);
 	for (; p->registered < CALLBACK_COUNT; p->registered++) {
 		int rc = mosquitto_callback_register(identifier, callbacks[p->registered].event,
 						     callbacks[p->registered].callback, NULL, p);
@@ -252,8 +451,10 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, st
 	}
 	mosquitto_log_printf(MOSQ_LOG_INFO,
 			     LOG_PREFIX "devices log in with their external id and token (checked in the station "
-					"database); daemons as %s",
-			     p->daemon_username);
+					"database); daemons as %s; a device may publish %llu messages a second (burst %llu); an "
+					"absent daemon session keeps at most %llu messages (%llu bytes)",
+			     p->daemon_username, p->device_rate, p->device_burst, p->daemon_queue_messages,
+			     p->daemon_queue_bytes);
 	if (p->allow_anonymous_devices)
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
 				     LOG_PREFIX "allow_anonymous_devices is true (mqtt.allow_anonymous_devices): devices "

@@ -3,6 +3,20 @@
 #
 #   new_device SUFFIX [TYPE]     creates the device "$RUN-SUFFIX" (default type light) through
 #                                the API; sets DEVICE_ID, EXT and TOKEN
+#   topic EXT SUFFIX             station/<station id>/device/EXT/SUFFIX
+#   sub_start OUT USER PASSWORD CLIENT_ID TOPIC…
+#                                a mosquitto_sub in the background, printing "topic payload"
+#                                lines into OUT; returns once subscribed; sets SUB_PID
+#   got OUT TOPIC PAYLOAD        the subscriber printed exactly that message
+# mqttd and the broker, stopped and started as scripts/dev starts them (pid files in .run/pid):
+#   mqttd_running / mqttd_pid / mqttd_log / log_since_has OFFSET PATTERN (mqttd's log)
+#   mqttd_start                  starts mqttd, waits until it is connected to the broker
+#   mqttd_stop                   SIGTERM, waits for the exit
+#   mqttd_kill9                  kill -9 (a crash), waits for the exit
+#   broker_log / broker_log_since OFFSET PATTERN
+#   broker_kill9                 kill -9 of the stack's Mosquitto (a crash), waits for the exit
+#   broker_start                 starts it again with its configuration, waits for its port
+#   broker_running
 
 new_device() {
   local type=${2:-light}
@@ -14,4 +28,117 @@ new_device() {
   TOKEN=$(json_field .deviceToken)
   [ "$EXT" = "$RUN-$1" ]
   [ "$(json_field .bootstrap.stationId)" = "$STATION_ID" ]
+}
+
+topic() { echo "station/$STATION_ID/device/$1/$2"; }
+
+# sub_start OUT USER PASSWORD CLIENT_ID TOPIC…: a subscriber in the background writing its
+# debug output and "topic payload" lines into OUT (line-buffered, so they can be polled);
+# returns once the broker answered the SUBSCRIBE. Sets SUB_PID.
+sub_start() {
+  local out=$1 user=$2 password=$3 id=$4 topics=() t
+  shift 4
+  for t in "$@"; do topics+=(-t "$t"); done
+  stdbuf -oL mosquitto_sub -d -v -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$user" -P "$password" -i "$id" \
+    -q 1 "${topics[@]}" >"$out" 2>&1 3>&- &
+  SUB_PID=$!
+  bg_track $SUB_PID
+  poll 5 grep -q '^Subscribed (mid' "$out" || {
+    cat "$out" >&2
+    return 1
+  }
+}
+
+# got OUT TOPIC PAYLOAD: the subscriber printed exactly that message.
+got() { grep -qxF -- "$2 $3" "$1"; }
+
+# ---- mqttd, started and stopped as scripts/dev does --------------------------------
+
+mqttd_pid() { cat "$STATION_RUN_DIR/pid/station-mqttd.pid" 2>/dev/null; }
+
+proc_starttime() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat
+  [ "$1" != Z ] || return 1
+  echo "${20}"
+}
+
+mqttd_running() {
+  local pid
+  pid=$(mqttd_pid) || return 1
+  [ -n "$pid" ] && proc_starttime "$pid" >/dev/null
+}
+
+mqttd_log() { echo "$STATION_RUN_DIR/log/station-mqttd.log"; }
+
+mqttd_stop() {
+  local pid
+  mqttd_running || return 0
+  pid=$(mqttd_pid)
+  kill -TERM "$pid"
+  poll 10 eval "! proc_starttime $pid >/dev/null"
+}
+
+log_since_has() { tail -c +"$(($1 + 1))" "$(mqttd_log)" | grep -q -- "$2"; }
+
+# Starts mqttd in its own session, logging where scripts/dev logs it, and waits until it
+# is connected to the broker.
+mqttd_start() {
+  local pid size
+  size=$(stat -c %s "$(mqttd_log)" 2>/dev/null || echo 0)
+  setsid env ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=0:detect_stack_use_after_return=1 \
+    "$STATION_BUILD_DIR/station-mqttd" </dev/null >>"$(mqttd_log)" 2>&1 3>&- 9>&- &
+  pid=$!
+  echo "$pid" >"$STATION_RUN_DIR/pid/station-mqttd.pid"
+  proc_starttime "$pid" >"$STATION_RUN_DIR/pid/station-mqttd.start" || true
+  poll 30 log_since_has "$size" '"msg":"broker connected"'
+}
+
+
+# A crash: kill -9, then wait until the process is gone.
+mqttd_kill9() {
+  local pid
+  mqttd_running || return 0
+  pid=$(mqttd_pid)
+  kill -9 "$pid"
+  poll 10 eval "! proc_starttime $pid >/dev/null"
+}
+
+# ---- the stack's Mosquitto ----------------------------------------------------------
+
+broker_log() { echo "$STATION_RUN_DIR/log/mosquitto.log"; }
+
+# broker_log_since OFFSET PATTERN: the broker logged a line matching PATTERN after OFFSET bytes.
+broker_log_since() { tail -c +"$(($1 + 1))" "$(broker_log)" | grep -q -- "$2"; }
+
+broker_pid() { cat "$STATION_RUN_DIR/pid/mosquitto.pid" 2>/dev/null; }
+
+broker_running() {
+  local pid
+  pid=$(broker_pid) || return 1
+  [ -n "$pid" ] && proc_starttime "$pid" >/dev/null
+}
+
+broker_kill9() {
+  local pid
+  pid=$(broker_pid)
+  [ -n "$pid" ] || return 1
+  kill -9 "$pid"
+  poll 10 eval "! proc_starttime $pid >/dev/null"
+}
+
+broker_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$STATION_MQTT_PORT") 2>/dev/null; }
+
+# As systemd restarts it (and scripts/dev starts it): the same command and configuration,
+# its own session, the same log and pid files; returns once it accepts connections.
+broker_start() {
+  local pid
+  setsid mosquitto -c "$STATION_RUN_DIR/mosquitto/mosquitto.conf" </dev/null >>"$(broker_log)" 2>&1 3>&- 9>&- &
+  pid=$!
+  echo "$pid" >"$STATION_RUN_DIR/pid/mosquitto.pid"
+  proc_starttime "$pid" >"$STATION_RUN_DIR/pid/mosquitto.start" || true
+  poll 10 broker_listening
 }

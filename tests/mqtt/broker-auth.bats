@@ -38,8 +38,6 @@ teardown_file() {
 
 # ---- helpers ------------------------------------------------------------------------
 
-topic() { echo "station/$STATION_ID/device/$1/$2"; }
-
 # pub USER PASSWORD TOPIC PAYLOAD: one QoS 1 publish (returns when the broker acknowledged it).
 pub() {
   mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$1" -P "$2" -i "$1-pub-$RANDOM" -q 1 \
@@ -51,32 +49,11 @@ pub_anonymous() {
   mosquitto_pub -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -i "$RUN-anon-$RANDOM" -q 1 -t "$1" -m "$2"
 }
 
-# sub_start OUT USER PASSWORD CLIENT_ID TOPIC…: a subscriber in the background writing its
-# debug output and "topic payload" lines into OUT (line-buffered, so they can be polled);
-# returns once the broker answered the SUBSCRIBE. Sets SUB_PID.
-sub_start() {
-  local out=$1 user=$2 password=$3 id=$4 topics=() t
-  shift 4
-  for t in "$@"; do topics+=(-t "$t"); done
-  stdbuf -oL mosquitto_sub -d -v -h "$MQTT_HOST" -p "$STATION_MQTT_PORT" -u "$user" -P "$password" -i "$id" \
-    -q 1 "${topics[@]}" >"$out" 2>&1 3>&- &
-  SUB_PID=$!
-  bg_track $SUB_PID
-  poll 5 grep -q '^Subscribed (mid' "$out" || {
-    cat "$out" >&2
-    return 1
-  }
-}
-
-# got OUT TOPIC PAYLOAD: the subscriber printed exactly that message.
-got() { grep -qxF -- "$2 $3" "$1"; }
-
 # daemon_sub OUT: the daemons' view of every device topic of this station.
 daemon_sub() { sub_start "$1" "$DAEMON_USER" "$DAEMON_PASSWORD" "$RUN-daemon-$RANDOM" "station/$STATION_ID/device/#"; }
 
 exited() { ! kill -0 "$1" 2>/dev/null; }
 
-plugin_log() { echo "$STATION_RUN_DIR/log/mosquitto.log"; }
 
 # ---- logins -------------------------------------------------------------------------
 
@@ -107,7 +84,7 @@ plugin_log() { echo "$STATION_RUN_DIR/log/mosquitto.log"; }
   # Neither the token nor its hash ever reaches the broker's log.
   local hash
   hash=$(printf %s "$token_a" | sha256sum | cut -d' ' -f1)
-  ! grep -qF -e "$token_a" -e "$hash" "$(plugin_log)"
+  ! grep -qF -e "$token_a" -e "$hash" "$(broker_log)"
 }
 
 @test "the daemons log in with the password of their secret file, not with another" {
@@ -194,9 +171,6 @@ device_session() {
   grep -qx 'Subscribed (mid: 1): 1' "$1"
 }
 
-# broker_log_since OFFSET PATTERN: the broker logged a line matching PATTERN after OFFSET bytes.
-broker_log_since() { tail -c +"$(($1 + 1))" "$(plugin_log)" | grep -q -- "$2"; }
-
 # session_dropped OUT PID LOG_OFFSET: the broker disconnected the device's session (its
 # client id is the external id) at once — within 2 s of the request, where the keepalive
 # would take a minute — and the subscriber, whose next CONNECT (it reconnects after 1 s)
@@ -224,7 +198,7 @@ session_dropped() {
   device_session "$out"
 
   local size
-  size=$(stat -c %s "$(plugin_log)")
+  size=$(stat -c %s "$(broker_log)")
   api POST "/api/devices/$DEVICE_ID/token" -H "Authorization: Bearer $(token_for admin)"
   assert_status 200
   local new
@@ -248,7 +222,7 @@ session_dropped() {
   device_session "$out"
 
   local size
-  size=$(stat -c %s "$(plugin_log)")
+  size=$(stat -c %s "$(broker_log)")
   api DELETE "/api/devices/$DEVICE_ID" -H "Authorization: Bearer $(token_for admin)"
   assert_status 204
 
@@ -263,7 +237,7 @@ session_dropped() {
   new_device missed
   local out=$BATS_TEST_TMPDIR/session size
   device_session "$out"
-  size=$(stat -c %s "$(plugin_log)")
+  size=$(stat -c %s "$(broker_log)")
 
   # Under a lock on devices: cut the plugin's connection, then change the token without a
   # notice. The plugin reconnects (its statements wait for the lock), re-checks the
@@ -311,6 +285,7 @@ free_port() {
       -e "s|@DAEMON_USERNAME@|$DAEMON_USER|" \
       -e "s|@DAEMON_PASSWORD_FILE@|$STATION_RUN_DIR/secrets/mqtt_password|" \
       -e "s|@ALLOW_ANONYMOUS_DEVICES@|true|" -e "s|@ALLOW_ANONYMOUS@|true|" \
+      -e "s|@DEVICE_RATE@|50|" -e "s|@DEVICE_BURST@|500|" -e "s|@MAX_PACKET_SIZE@|66560|" \
       "$STATION_SRC_DIR/mosquitto/station.conf.in"
     echo "persistence_location $dir/"
     echo "log_dest stderr"

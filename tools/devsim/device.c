@@ -140,17 +140,21 @@ static void publish_state(struct device *dev)
 	case DEVICE_TYPE_COUNT:
 		break;
 	}
+	/* A number is used up only by a message that went out: the published ones are 1…N. */
 	if (dev->sim->opt->sequence)
-		payload_state_number(b, "seq", (double)++dev->state_seq, 0);
+		payload_state_number(b, "seq", (double)(dev->state_seq + 1), 0);
 	payload_state_end(b);
-	link_publish(dev, "state", b);
+	if (link_publish(dev, "state", b) == 0 && dev->sim->opt->sequence)
+		dev->state_seq++;
 }
 
 static void publish_event(struct device *dev, const char *event, const char *action)
 {
 	struct jbuf *b = &dev->sim->scratch;
-	payload_event(b, event, action);
-	link_publish(dev, "event", b);
+	bool sequence = dev->sim->opt->sequence;
+	payload_event(b, event, action, sequence ? dev->event_seq + 1 : 0);
+	if (link_publish(dev, "event", b) == 0 && sequence)
+		dev->event_seq++;
 }
 
 static void publish_heartbeat(struct device *dev)

@@ -51,8 +51,11 @@ static const char usage_text[] =
 	"  --connect-rate N            new connections per second at start (default 500)\n"
 	"  --seed N                    seed of the simulated readings (default 1)\n"
 	"  --print-commands            print commands and handshake acks received on stdout\n"
-	"  --sequence                  add \"seq\" (1, 2, 3 … per device) to every state, so a\n"
-	"                              benchmark can count in the database what was persisted\n"
+	"  --sequence                  add \"seq\" (1, 2, 3 … per device) to every state and\n"
+	"                              event, so a benchmark or a test can count in the\n"
+	"                              database what was persisted\n"
+	"  --report FILE               with --sequence: write each device's last state and\n"
+	"                              event seq to FILE when paused (SIGUSR1) and at exit\n"
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
@@ -60,7 +63,7 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STATION_ID, OPT_COUNT, OPT_TYPE, OPT_PREFIX,
 	OPT_CREDENTIALS, OPT_TELEMETRY, OPT_HEARTBEAT, OPT_RATE, OPT_DURATION, OPT_KIT_TAG,
 	OPT_FIRMWARE, OPT_CHIP, OPT_QOS, OPT_KEEPALIVE, OPT_CONNECT_RATE, OPT_SEED,
-	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE,
+	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT,
 };
 
 static const struct option long_options[] = {
@@ -84,6 +87,7 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "print-commands", no_argument, NULL, OPT_PRINT_COMMANDS },
 	{ "sequence", no_argument, NULL, OPT_SEQUENCE },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -284,6 +288,9 @@ static int options_parse(struct options *opt, int argc, char **argv)
 		case OPT_SEQUENCE:
 			opt->sequence = true;
 			break;
+		case OPT_REPORT:
+			opt->report_path = optarg;
+			break;
 		case OPT_LOG_LEVEL: {
 			enum simlog_level level;
 			if (simlog_parse_level(optarg, &level) != 0)
@@ -305,6 +312,8 @@ static int options_parse(struct options *opt, int argc, char **argv)
 		return bad(argv[optind], "unexpected argument");
 	if (!opt->station_id)
 		return bad("--station-id", "is required");
+	if (opt->report_path && !opt->sequence)
+		return bad("--report", "needs --sequence");
 	if (opt->credentials_path) {
 		bool typed = count_given;
 		for (int t = 0; t < DEVICE_TYPE_COUNT; t++)
@@ -388,6 +397,8 @@ int main(int argc, char **argv)
 	mosquitto_lib_init();
 	int status = sim_run(&sim);
 	log_summary(&sim);
+	if (opt.report_path && report_write(&sim) != 0 && status == 0)
+		status = 1;
 	fleet_free(&sim);
 	jbuf_free(&sim.scratch);
 	mosquitto_lib_cleanup();

@@ -45,7 +45,8 @@ struct options {
 	int connect_rate;                   /* new connections per second */
 	uint64_t seed;
 	bool print_commands;
-	bool sequence;                      /* "seq" in every state (benchmarks) */
+	bool sequence;                      /* "seq" in every state and event (benchmarks, tests) */
+	const char *report_path;            /* --report: what each device published, at pause and exit */
 };
 
 enum link_state {
@@ -84,7 +85,8 @@ struct device {
 	double temperature, humidity, pressure;
 	bool motion, button, on;
 	int brightness;
-	long state_seq;       /* state messages published (--sequence) */
+	long state_seq;       /* state messages published with a "seq" (--sequence) */
+	long event_seq;       /* event messages published with a "seq" (--sequence) */
 };
 
 struct counters {
@@ -106,12 +108,17 @@ struct sim {
 	struct counters n;
 	struct jbuf scratch; /* one message at a time */
 	bool stopping;
+	bool paused;         /* SIGUSR1 … SIGUSR2: no telemetry, events or heartbeats */
 	int64_t run_ms;      /* start to stop, for the summary */
 };
 
 /* loop.c */
 int64_t sim_now_ms(void);
 int sim_run(struct sim *sim);
+
+/* report.c: --report FILE, one line per device {"deviceId","stateSeq","eventSeq"},
+ * replaced atomically. 0, or -1 (logged). */
+int report_write(const struct sim *sim);
 
 /* fleet.c: the list of devices, from --count/--type or from --credentials. */
 int fleet_build(struct sim *sim);

@@ -1,7 +1,8 @@
 /*
  * loop.c — devsim's one event loop: a single thread polls every device's socket,
- * runs the timers (connect attempts, heartbeats, telemetry, --rate), and on SIGINT,
- * SIGTERM or the end of --duration disconnects every device cleanly.
+ * runs the timers (connect attempts, heartbeats, telemetry, --rate), pauses them between
+ * SIGUSR1 and SIGUSR2, and on SIGINT, SIGTERM or the end of --duration disconnects every
+ * device cleanly.
  *
  * Why poll() and not mosquitto_loop(): mosquitto_loop() selects on one client at a
  * time and refuses descriptors above FD_SETSIZE (1024), and each libmosquitto client
@@ -30,11 +31,19 @@
 #define DRAIN_MS 1000           /* at exit: wait this long for queued publishes */
 #define CLOSE_MS 2000           /* … then this long for the disconnects */
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, pause_signal, resume_signal;
 
 static void on_stop_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_pause_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		pause_signal = 1;
+	else
+		resume_signal = 1;
 }
 
 static void install_signals(void)
@@ -45,6 +54,9 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_pause_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -178,6 +190,33 @@ static bool any_unacked(const struct sim *sim)
 	return false;
 }
 
+/*
+ * SIGUSR1 pauses the fleet: sessions stay up (acknowledgements are read, keepalives
+ * sent, commands answered, a device that reconnects says hello as firmware does), but no
+ * telemetry, event or heartbeat goes out; --report is written then. SIGUSR2 resumes, the
+ * --rate schedule starting afresh (no burst to catch up).
+ */
+static void toggle_pause(struct sim *sim, struct rate_state *rs)
+{
+	if (pause_signal) {
+		pause_signal = 0;
+		if (!sim->paused) {
+			sim->paused = true;
+			simlog(SIMLOG_INFO, "paused", NULL);
+		}
+		if (sim->opt->report_path)
+			report_write(sim);
+	}
+	if (resume_signal) {
+		resume_signal = 0;
+		if (sim->paused) {
+			sim->paused = false;
+			*rs = (struct rate_state){ .start = sim_now_ms(), .seen = sim->n.states, .cursor = rs->cursor };
+			simlog(SIMLOG_INFO, "resumed", NULL);
+		}
+	}
+}
+
 static bool any_open(const struct sim *sim)
 {
 	for (size_t i = 0; i < sim->count; i++)
@@ -238,6 +277,8 @@ int sim_run(struct sim *sim)
 		int64_t now = sim_now_ms();
 		if (end && now >= end)
 			break;
+		if (pause_signal || resume_signal)
+			toggle_pause(sim, &rs);
 		int64_t wake = now + (opt->rate > 0 ? RATE_TICK_MS : TICK_MAX_MS);
 		for (size_t i = 0; i < sim->count; i++) {
 			struct device *dev = &sim->devices[i];
@@ -247,11 +288,11 @@ int sim_run(struct sim *sim)
 				else if (dev->connect_at < wake)
 					wake = dev->connect_at;
 			}
-			int64_t next = device_run_timers(dev, now);
+			int64_t next = sim->paused ? 0 : device_run_timers(dev, now);
 			if (next && next < wake)
 				wake = next;
 		}
-		if (opt->rate > 0)
+		if (opt->rate > 0 && !sim->paused)
 			run_rate(sim, &rs, now);
 		if (now >= next_misc) {
 			for (size_t i = 0; i < sim->count; i++)

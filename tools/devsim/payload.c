@@ -184,14 +184,17 @@ void payload_heartbeat(struct jbuf *b, const char *status)
 	jbuf_raw(b, "}");
 }
 
-void payload_event(struct jbuf *b, const char *event, const char *action)
+void payload_event(struct jbuf *b, const char *event, const char *action, long seq)
 {
 	jbuf_reset(b);
 	jbuf_raw(b, "{");
 	jbuf_member(b, "event", event);
 	jbuf_raw(b, ",\"data\":{");
 	jbuf_member(b, "action", action);
-	jbuf_raw(b, "}}");
+	jbuf_raw(b, "}");
+	if (seq > 0)
+		jbuf_printf(b, ",\"seq\":%ld", seq);
+	jbuf_raw(b, "}");
 }
 
 void payload_state_begin(struct jbuf *b)

@@ -39,7 +39,8 @@ void jbuf_printf(struct jbuf *b, const char *fmt, ...) __attribute__((format(pri
 void payload_handshake(struct jbuf *b, const char *type, const char *firmware_version,
 		       const char *chip, const char *kit_tag);
 void payload_heartbeat(struct jbuf *b, const char *status);
-void payload_event(struct jbuf *b, const char *event, const char *action);
+/* seq > 0 adds "seq" (--sequence): mqttd stores an event's whole payload, so a test can find it. */
+void payload_event(struct jbuf *b, const char *event, const char *action, long seq);
 
 /* {"state":{…}}: begin, any number of members, end. */
 void payload_state_begin(struct jbuf *b);
