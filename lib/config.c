@@ -56,6 +56,7 @@ static struct cfg_key cfg_keys[] = {
 	INT("http.workers", "2", 1, CFG_HTTP_WORKERS_MAX, "most request processes per REST module, started on demand"),
 	INT("http.min_workers", "0", 0, CFG_HTTP_WORKERS_MAX, "request processes kept warm per REST module (STATION_HTTP_MIN_WORKERS per module)"),
 	INT("http.idle_exit_s", "60", 1, 86400, "seconds without a request after which an on-demand request process exits"),
+	TEXT("http.server_names", "", "host names of the station besides localhost, IP literals and <hostname>.local (comma separated; nginx answers 421 to any other Host)"),
 	INT("db.idle_disconnect_s", "30", 0, 86400, "seconds without a request after which a request process closes its database connection (0: never)"),
 	INT("db.statement_timeout_ms", "10000", 0, 3600000, "longest a statement of a worker or mqttd may run, in ms (0: no bound; 503 beyond)"),
 	INT("db.lock_timeout_ms", "3000", 0, 3600000, "longest a statement of a worker or mqttd may wait for a lock, in ms (0: no bound; 503 beyond)"),

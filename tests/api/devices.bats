@@ -102,13 +102,13 @@ config_value() {
   local configured port
   configured=$(config_value mqtt.public_host)
   port=$(config_value mqtt.public_port)
-  send admin POST /api/devices "{\"externalId\":\"$RUN-host\",\"name\":\"$RUN Host\",\"type\":\"pir\"}" -H 'Host: station-test.local:8443'
+  send admin POST /api/devices "{\"externalId\":\"$RUN-host\",\"name\":\"$RUN Host\",\"type\":\"pir\"}" -H 'Host: 192.0.2.10:8443'
   assert_status 201
   assert_json '.bootstrap.mqttPort' "${port:-1883}"
   if [ -n "$configured" ]; then
     assert_json '.bootstrap.mqttHost' "$configured"
   else
-    assert_json '.bootstrap.mqttHost' 'station-test.local'
+    assert_json '.bootstrap.mqttHost' '192.0.2.10'
   fi
 }
 
