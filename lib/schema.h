@@ -99,6 +99,10 @@ const char *schema_expected_value(struct arena *arena, const struct field *f, co
 /* Whether v is within the field's bounds (unset bounds do not limit). */
 bool schema_in_range(const struct field *f, double v);
 
+/* A check for names people type (schema.h checks): "<path>: must not be blank" for a
+ * string of spaces, tabs and line breaks only. */
+const char *schema_not_blank(const struct field_check_input *in, int *status);
+
 /* The kind's name in messages and documents: "string", "integer", "uuid", … */
 const char *field_type_name(enum field_type type);
 
