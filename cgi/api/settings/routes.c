@@ -28,7 +28,7 @@ static const struct field settings_patch_body[] = {
 	{ "stationName", FIELD_STRING, .min = BOUND(1), .max = BOUND(100), .check = schema_not_blank },
 	{ "timezone", FIELD_STRING, .min = BOUND(1), .max = BOUND(64), .check = settings_timezone_check,
 	  .description = "a zone of the zoneinfo database, like Europe/Paris" },
-	{ "locale", FIELD_STRING, .min = BOUND(2), .max = BOUND(64), .check = settings_locale_check,
+	{ "locale", FIELD_STRING, .max = BOUND(64), .check = settings_locale_check,
 	  .description = "a BCP 47 language tag, like en or de-CH" },
 	{ "temperatureUnit", FIELD_ENUM, .values = temperature_units },
 	{ "autoOta", FIELD_BOOL, .description = "update devices as soon as the agent brings newer firmware" },

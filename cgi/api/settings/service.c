@@ -6,7 +6,8 @@
  * digits, _ + and - separated by single slashes, starting with a capital letter (which
  * also leaves out "localtime", "posixrules" and the posix/ and right/ copies); no dot
  * anywhere, so no "..", no leading "/". Then the file must be a regular TZif file.
- * No SQL here.
+ * A JSON string with a NUL in it ("Europe/Paris\u0000…") is refused outright: C would
+ * see only what comes before it. No SQL here.
  */
 #include "service.h"
 
@@ -50,7 +51,8 @@ const char *settings_timezone_check(const struct field_check_input *in, int *sta
 {
 	(void)status;
 	const char *name = json_object_get_string(in->value);
-	if (timezone_name_is_safe(name) && timezone_exists(name))
+	if (strlen(name) == (size_t)json_object_get_string_len(in->value) && timezone_name_is_safe(name) &&
+	    timezone_exists(name))
 		return NULL;
 	return arena_printf(in->arena, "%s: must be a time zone of the zoneinfo database, like Europe/Paris", in->path);
 }
@@ -120,7 +122,8 @@ bool locale_tag_is_well_formed(const char *tag)
 const char *settings_locale_check(const struct field_check_input *in, int *status)
 {
 	(void)status;
-	if (locale_tag_is_well_formed(json_object_get_string(in->value)))
+	const char *tag = json_object_get_string(in->value);
+	if (strlen(tag) == (size_t)json_object_get_string_len(in->value) && locale_tag_is_well_formed(tag))
 		return NULL;
 	return arena_printf(in->arena, "%s: must be a BCP 47 language tag, like en or de-CH", in->path);
 }
