@@ -223,6 +223,16 @@ int announce_row_or_reply(struct request *req, const char *type, const PGresult 
 			       station_event_from_row(req->arena, type, res, 0, map, big_col, time_now_ms()));
 }
 
+int announce_rows_or_reply(struct request *req, const char *type, const PGresult *res, const struct db_column *map,
+			   int big_col)
+{
+	for (int row = 0; row < PQntuples(res); row++)
+		if (notify_or_reply(req, "station_events",
+				    station_event_from_row(req->arena, type, res, row, map, big_col, time_now_ms())))
+			return req->status;
+	return 0;
+}
+
 PGresult *db_found_or_404(struct request *req, PGresult *res, const char *not_found)
 {
 	if (res && PQntuples(res) == 0) {

@@ -172,6 +172,10 @@ struct request {
 
 /* Runs the module: config, secrets, database, pre-forked processes, accept loop. */
 int worker_main(const char *module, const struct route *routes);
+/* The same for a module that needs more at start (a key of its own): start() runs once,
+ * after the configuration and the runtime's secrets are loaded and before any request;
+ * it returns 0, or -1 after logging why, and the program then exits with status 2. */
+int worker_main_with_start(const char *module, const struct route *routes, int (*start)(void));
 
 /* Input. */
 const char *req_param(const struct request *req, const char *name);
@@ -238,6 +242,10 @@ int notify_or_reply(struct request *req, const char *channel, const char *payloa
  * and marked truncated (notify.h). 0, or the status replied. */
 int announce_row_or_reply(struct request *req, const char *type, const PGresult *res, const struct db_column *map,
 			  int big_col);
+/* The same for every row of res, one message each, in row order (a change that touched
+ * several things). 0, or the status replied. */
+int announce_rows_or_reply(struct request *req, const char *type, const PGresult *res, const struct db_column *map,
+			   int big_col);
 /* Parameter text for numbers and booleans, from the arena. */
 const char *db_param_long(struct request *req, long long value);
 const char *db_param_bool(bool value);

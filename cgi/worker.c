@@ -127,6 +127,11 @@ static bool fd0_is_listening_socket(void)
 
 int worker_main(const char *module, const struct route *routes)
 {
+	return worker_main_with_start(module, routes, NULL);
+}
+
+int worker_main_with_start(const char *module, const struct route *routes, int (*start)(void))
+{
 	log_init(module);
 	if (getenv("STATION_PRINT_ROUTES")) {
 		router_print(module, routes);
@@ -143,6 +148,8 @@ int worker_main(const char *module, const struct route *routes)
 	if (!jwt || !agent)
 		return 2;
 	caller_set_secrets(jwt, agent);
+	if (start && start() != 0)
+		return 2;
 	if (!fd0_is_listening_socket()) {
 		log_error("expects a listening FastCGI socket on fd 0 (spawn-fcgi or a systemd socket unit)");
 		return 2;

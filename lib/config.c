@@ -93,6 +93,7 @@ static struct cfg_key cfg_keys[] = {
 	INT("ws.max_clients", "2000", 1, 1000000, "most WebSocket clients connected at once"),
 	INT("devices.command_ttl", "30", 1, 86400, "seconds a queued device command stays deliverable"),
 	INT("devices.list_limit", "1000", 1, 100000, "most devices one list returns"),
+	NAME("settings.secret_key_file", LOCALSTATEDIR "/lib/smart-station/settings_key", "file holding the key that encrypts the stored Wi-Fi password (mode 0600, >= 32 bytes)"),
 };
 
 #define CFG_KEY_COUNT (sizeof cfg_keys / sizeof cfg_keys[0])

@@ -17,8 +17,8 @@
 /* The top of http.workers' range: the supervisor's table of processes has this size. */
 #define CFG_HTTP_WORKERS_MAX 64
 
-/* The shortest secret a program accepts from a file: the JWT secret, the agent token and
- * the daemons' MQTT password (station-migrate writes 43 characters). */
+/* The shortest secret a program accepts from a file: the JWT secret, the agent token,
+ * the daemons' MQTT password and the settings key (station-migrate writes 43 characters). */
 #define CFG_SECRET_MIN_LENGTH 32
 
 /* Loads the file and the environment and checks every number and boolean against the

@@ -269,3 +269,12 @@ const char *field_type_name(enum field_type t)
 	_Static_assert(sizeof names / sizeof names[0] == FIELD_ANY + 1, "a name for every field type");
 	return (unsigned)t <= FIELD_ANY ? names[t] : "unknown";
 }
+
+const char *schema_not_blank(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	const char *s = in->value ? json_object_get_string(in->value) : NULL;
+	if (s && s[strspn(s, " \t\r\n")] == '\0')
+		return arena_printf(in->arena, "%s: must not be blank", in->path);
+	return NULL;
+}

@@ -104,6 +104,9 @@ bool schema_in_range(const struct field *f, double v);
 const char *schema_unique_keys_check(const struct field_check_input *in, int *status);
 const char *schema_unique_actions_check(const struct field_check_input *in, int *status);
 const char *schema_unique_items_check(const struct field_check_input *in, int *status);
+/* A check for names people type (schema.h checks): "<path>: must not be blank" for a
+ * string of spaces, tabs and line breaks only. */
+const char *schema_not_blank(const struct field_check_input *in, int *status);
 
 /* The kind's name in messages and documents: "string", "integer", "uuid", … */
 const char *field_type_name(enum field_type type);

@@ -25,6 +25,10 @@ STATEMENT_LOCAL(migrations_ensure_station, 0,
 	"  WHERE NOT EXISTS (SELECT 1 FROM station) RETURNING id)"
 	" SELECT id FROM created UNION ALL SELECT id FROM station LIMIT 1");
 
+/* The settings row of SPEC §4 settings, with the defaults of its table (010). */
+STATEMENT_LOCAL(migrations_ensure_settings, 0,
+	"INSERT INTO station_settings (station_id) SELECT id FROM station ON CONFLICT (station_id) DO NOTHING");
+
 /* The first cell of a result, or NULL when it has no row. */
 static const char *first_value(enum db_status st, PGresult *res)
 {
@@ -62,4 +66,9 @@ enum db_status migrate_repo_ensure_station(struct db *db, struct arena *arena, c
 	enum db_status st = statement_exec(db, arena, migrations_ensure_station, &res);
 	*station_id = first_value(st, res);
 	return st;
+}
+
+enum db_status migrate_repo_ensure_settings(struct db *db, struct arena *arena)
+{
+	return statement_exec(db, arena, migrations_ensure_settings, NULL);
 }

@@ -17,5 +17,7 @@ enum db_status migrate_repo_record(struct db *db, struct arena *arena, const cha
 				   const char *name, const char *checksum);
 /* Creates the single station row when missing; returns its id. */
 enum db_status migrate_repo_ensure_station(struct db *db, struct arena *arena, const char **station_id);
+/* Creates the station's settings row (station_settings, with its defaults) when missing. */
+enum db_status migrate_repo_ensure_settings(struct db *db, struct arena *arena);
 
 #endif

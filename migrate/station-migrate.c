@@ -8,8 +8,9 @@
  *      applied file has changed since;
  *   3. re-applies every file of the registry directory (built-in device types), so
  *      the registry matches this release on every run;
- *   4. creates the station row (its id is the MQTT stationId) and any missing secret
- *      file (JWT secret, agent token, the daemons' MQTT password) with mode 0600.
+ *   4. creates the station row (its id is the MQTT stationId) and its settings row, and
+ *      any missing secret file (JWT secret, agent token, the daemons' MQTT password, the
+ *      key of the stored Wi-Fi password) with mode 0600.
  *
  * Usage: station-migrate [--print-config]
  */
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
 		return 2;
 	struct arena *arena = arena_new();
 	if (ensure_secret(arena, "auth.jwt_secret_file") || ensure_secret(arena, "auth.agent_token_file") ||
-	    ensure_secret(arena, "mqtt.daemon_password_file"))
+	    ensure_secret(arena, "mqtt.daemon_password_file") || ensure_secret(arena, "settings.secret_key_file"))
 		return 1;
 	struct db *db = db_new("station-migrate");
 	if (connect_bounded(db))
@@ -214,6 +215,8 @@ int main(int argc, char **argv)
 	const char *station_id;
 	if (migrate_repo_ensure_station(db, arena, &station_id) != DB_OK || !station_id)
 		return die("cannot create the station row", db_last_error(db));
+	if (migrate_repo_ensure_settings(db, arena) != DB_OK)
+		return die("cannot create the station's settings row", db_last_error(db));
 	log_fields(LOG_INFO, "station ready", "stationId", station_id, NULL);
 	db_close(db);
 	arena_destroy(arena);

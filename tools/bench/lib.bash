@@ -33,6 +33,16 @@ bench_seed_devices() {
   done
 }
 
+# Ensures at least COUNT zones exist (the bench's zones stay, like its devices).
+bench_seed_zones() {
+  local token=$1 want=$2 have i
+  have=$(bench_psql "SELECT count(*) FROM zones")
+  for ((i = have; i < want; i++)); do
+    curl -fsS -o /dev/null -X POST "$STATION_URL/api/zones" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' -d "{\"name\":\"Bench zone $i $RANDOM\"}"
+  done
+}
+
 # Creates COUNT climate devices named PREFIX-0 … PREFIX-(COUNT-1) through the API and
 # writes "externalId climate deviceToken" lines to FILE (devsim's --credentials format).
 bench_create_devices() {

@@ -3,34 +3,11 @@
  *
  * The only file of this module that holds SQL; every statement is parameterized and
  * fixed (optional filters are NULL parameters, never spliced text). DEVICE_SELECT and
- * device_columns are one pair: change them together. token_hash is never selected for
- * output. The command outbox row and its NOTIFY go out in a single statement, so a
+ * device_columns, the Device JSON, live in ../shared/device_row.h (api-zones answers with
+ * devices too). The command outbox row and its NOTIFY go out in a single statement, so a
  * listener never hears of a command that is not there.
  */
 #include "repo.h"
-
-/* Column order must match device_columns. */
-#define DEVICE_SELECT \
-	"d.id, d.external_id, d.name, d.type, d.zone_id, d.status, d.state, d.firmware_version, d.chip, " \
-	"d.kit_tag, d.last_heartbeat_at, d.last_seen_at, d.created_at, d.updated_at"
-
-const struct db_column device_columns[] = {
-	{ "id", DBK_STRING },
-	{ "externalId", DBK_STRING },
-	{ "name", DBK_STRING },
-	{ "type", DBK_STRING },
-	{ "zoneId", DBK_STRING },
-	{ "status", DBK_STRING },
-	{ "state", DBK_JSON },
-	{ "firmwareVersion", DBK_STRING },
-	{ "chip", DBK_STRING },
-	{ "kitTag", DBK_STRING },
-	{ "lastHeartbeatAt", DBK_TIME },
-	{ "lastSeenAt", DBK_TIME },
-	{ "createdAt", DBK_TIME },
-	{ "updatedAt", DBK_TIME },
-	{ 0 },
-};
 
 const struct db_column device_command_columns[] = {
 	{ "id", DBK_STRING },

@@ -9,12 +9,8 @@
 #ifndef STATION_API_DEVICES_REPO_H
 #define STATION_API_DEVICES_REPO_H
 
+#include "api/shared/device_row.h" /* the Device JSON: device_columns, DEVICE_SELECT */
 #include "statement.h"
-
-/* The Device JSON of SPEC §4, shared by every route and push message. */
-extern const struct db_column device_columns[];
-enum { DEVICE_COL_ID, DEVICE_COL_EXTERNAL_ID, DEVICE_COL_NAME, DEVICE_COL_TYPE, DEVICE_COL_ZONE_ID,
-       DEVICE_COL_STATUS, DEVICE_COL_STATE };
 
 /* {id,deviceId,action,params,status,error,createdAt,expiresAt,sentAt} */
 extern const struct db_column device_command_columns[];
@@ -27,7 +23,7 @@ extern const struct db_column command_queued_columns[];
  * NULL filters match everything. Ordered by name. Each row ends with the list's version
  * (column LIST_COL_VERSION, past device_columns: read in the same snapshot as the rows). */
 STATEMENT_DECLARE(devices_list, 6);
-enum { LIST_COL_VERSION = 14 };
+enum { LIST_COL_VERSION = DEVICE_COLUMN_COUNT };
 /* The version of the device list (list_versions, bumped with every change of devices). */
 STATEMENT_DECLARE(devices_list_version, 0);
 STATEMENT_DECLARE(devices_by_id, 1);
