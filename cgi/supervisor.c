@@ -133,6 +133,15 @@ static int free_slot(const struct worker_plan *plan, int from)
 	return -1;
 }
 
+/* Whether a connection still waits in the backlog. ppoll() and an idle process wake
+ * together: when the process has taken the connection (and marked itself busy) by the
+ * time the supervisor looks, nothing waits and no process is started for nothing. */
+static bool connection_waits(void)
+{
+	struct pollfd listener = { .fd = 0, .events = POLLIN };
+	return poll(&listener, 1, 0) == 1 && (listener.revents & POLLIN);
+}
+
 static void stop_all(const struct worker_plan *plan)
 {
 	for (int i = 0; i < plan->max_workers; i++)
@@ -173,7 +182,8 @@ int supervise(const struct worker_plan *plan)
 		int ready = ppoll(&listener, 1, NULL, &waiting_mask);
 		if (ready <= 0 || !(listener.revents & POLLIN))
 			continue; /* a signal: a child ended, or the stop */
-		if (count_in(plan->max_workers, SLOT_IDLE) == 0 && (slot = free_slot(plan, plan->min_workers)) >= 0)
+		if (count_in(plan->max_workers, SLOT_IDLE) == 0 && connection_waits() &&
+		    (slot = free_slot(plan, plan->min_workers)) >= 0)
 			spawn(slot, plan);
 		else
 			pause_ms(BUSY_RECHECK_MS); /* an idle process is taking it, or all are busy */
