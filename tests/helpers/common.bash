@@ -48,6 +48,8 @@
 #   bg_track PID                    a background process of this test, killed by bg_reap
 #   bg_reap                         kills and waits for every tracked process (in teardown)
 #   db_restart_if_stopped           starts PostgreSQL again if a test stopped it (in teardown)
+#   stack_daemon_stop NAME, stack_daemon_start NAME PATTERN, stack_worker_start MODULE
+#                                   stop and start the stack's daemons and workers (below)
 #
 # api and the helpers built on it set globals: call token_for and login inside $(…) (as in
 # -H "Authorization: Bearer $(token_for admin)") so that they do not overwrite $body.
@@ -298,6 +300,24 @@ stack_daemon_start() {
 	echo "$pid" >"$STATION_RUN_DIR/pid/$1.pid"
 	proc_starttime "$pid" >"$STATION_RUN_DIR/pid/$1.start" || true
 	poll 30 eval "tail -c +$((size + 1)) $log | grep -q -- '$2'"
+}
+
+# stack_worker_start MODULE: starts the dev stack's api-MODULE again as scripts/dev does
+# (spawn-fcgi on its socket, cold, its log and pid files) and waits until it serves.
+stack_worker_start() {
+	local name=api-$1 log sock size pid
+	log="$STATION_RUN_DIR/log/$name.log"
+	sock="$STATION_RUN_DIR/sock/$1.sock"
+	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	rm -f "$sock"
+	setsid env STATION_HTTP_MIN_WORKERS=0 \
+		ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=0:detect_stack_use_after_return=1 \
+		spawn-fcgi -n -s "$sock" -M 0666 -- "$STATION_BUILD_DIR/$name" \
+		</dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	pid=$!
+	echo "$pid" >"$STATION_RUN_DIR/pid/$name.pid"
+	proc_starttime "$pid" >"$STATION_RUN_DIR/pid/$name.start" || true
+	poll 30 eval "tail -c +$((size + 1)) $log | grep -q -- 'serving on demand'"
 }
 
 # The server must not inherit bats' descriptor 3, or bats would wait for it.

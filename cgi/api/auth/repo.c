@@ -2,27 +2,12 @@
  * repo.c — SQL of the auth module (api-auth).
  *
  * The only file of this module that holds SQL; every statement is fixed text with
- * parameters. USER_SELECT and auth_user_columns are one pair: change them together.
+ * parameters. USER_SELECT and user_columns (user_repo.h) are one pair.
  * password_hash is selected only where a password is checked, never next to a map that
  * writes JSON. Refresh tokens are looked up by their SHA-256 only; the clear token never
  * reaches the database.
  */
 #include "repo.h"
-
-/* Column order must match auth_user_columns. */
-#define USER_SELECT "u.id, u.email, u.name, u.role, u.source, u.last_login_at, u.created_at, u.updated_at"
-
-const struct db_column auth_user_columns[] = {
-	{ "id", DBK_STRING },
-	{ "email", DBK_STRING },
-	{ "name", DBK_STRING },
-	{ "role", DBK_STRING },
-	{ "source", DBK_STRING },
-	{ "lastLoginAt", DBK_TIME },
-	{ "createdAt", DBK_TIME },
-	{ "updatedAt", DBK_TIME },
-	{ 0 },
-};
 
 const struct db_column auth_session_columns[] = {
 	{ "id", DBK_STRING },
@@ -53,11 +38,6 @@ STATEMENT(auth_insert_first_user,
 	"SELECT lower($1::text), $2::text, 'owner', 'local', $3::text, now() "
 	"WHERE NOT EXISTS (SELECT 1 FROM users) "
 	"RETURNING " USER_SELECT);
-
-STATEMENT(auth_add_station_owner,
-	"INSERT INTO station_members (station_id, user_id, role) "
-	"SELECT s.id, $1::uuid, 'owner' FROM station s "
-	"RETURNING station_id");
 
 STATEMENT(auth_login_account,
 	"SELECT " USER_SELECT ", u.password_hash FROM users u WHERE lower(u.email) = lower($1::text)");
@@ -99,14 +79,6 @@ STATEMENT(auth_user_by_id,
 
 STATEMENT(auth_credentials,
 	"SELECT password_hash, source, email FROM users WHERE id = $1::uuid");
-
-/* One statement, so that the new password and the end of the other sessions are one
- * change without a transaction around them (change-password runs without one). */
-STATEMENT(auth_set_password,
-	"WITH changed AS ("
-	"  UPDATE users SET password_hash = $2::text, updated_at = now() WHERE id = $1::uuid RETURNING id) "
-	"UPDATE refresh_tokens SET revoked_at = now() "
-	"WHERE user_id = (SELECT id FROM changed) AND revoked_at IS NULL AND family_id IS DISTINCT FROM $3::uuid");
 
 STATEMENT(auth_insert_refresh,
 	"INSERT INTO refresh_tokens (family_id, user_id, token_hash, user_agent, expires_at) "

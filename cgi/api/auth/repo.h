@@ -2,19 +2,19 @@
  * repo.h — SQL of the auth module (api-auth): accounts, failed sign-ins per source, the first
  * registration, and refresh-token families (one family = one session).
  *
- * Statements run with db_run(). Results that carry a user start with the columns of auth_user_columns (so
- * db_write_row(w, res, row, auth_user_columns) writes the User JSON of SPEC §4 from any
- * of them); columns after those are named by the enums beside each statement. Nothing
- * here replies, decides a rule, or ever selects a password hash for output.
+ * Statements run with db_run(). Results that carry a user start with the columns of
+ * user_columns (user_repo.h, shared with users and user-management), so
+ * db_write_row(w, res, row, user_columns) writes the User JSON of SPEC §4 from any of
+ * them; columns after those are named by the enums beside each statement. The owner's
+ * membership is the station repository's (station_repo.h), the password statement
+ * user_repo.h's. Nothing here replies, decides a rule, or ever selects a password hash
+ * for output.
  */
 #ifndef STATION_API_AUTH_REPO_H
 #define STATION_API_AUTH_REPO_H
 
 #include "statement.h"
-
-/* The User JSON: {id,email,name,role,source,lastLoginAt,createdAt,updatedAt}. */
-extern const struct db_column auth_user_columns[];
-enum { USER_COL_ID, USER_COL_EMAIL, USER_COL_NAME, USER_COL_ROLE, USER_COL_SOURCE, USER_COL_COUNT = 8 };
+#include "user_repo.h"
 
 /* A session: {id,createdAt,lastUsedAt,userAgent,current}. */
 extern const struct db_column auth_session_columns[];
@@ -32,8 +32,6 @@ STATEMENT_DECLARE(auth_lock_registration, 0);
  * user exists: one user row, or none when registration is closed.
  */
 STATEMENT_DECLARE(auth_insert_first_user, 3);
-/* $1 user: makes it the owner member of the station: one row, or none without a station row. */
-STATEMENT_DECLARE(auth_add_station_owner, 1);
 
 /* The account behind an email (any case): user columns, then this; no row when unknown. */
 enum { LOGIN_COL_PASSWORD_HASH = USER_COL_COUNT };
@@ -63,9 +61,6 @@ STATEMENT_DECLARE(auth_user_by_id, 1);
 /* $1 user: one row (CRED_COL_*) when the user exists. */
 enum { CRED_COL_PASSWORD_HASH, CRED_COL_SOURCE, CRED_COL_EMAIL };
 STATEMENT_DECLARE(auth_credentials, 1);
-/* $1 user, $2 password hash, $3 family to keep (NULL: none): sets the password and
- * revokes every other session of the user, in one statement. */
-STATEMENT_DECLARE(auth_set_password, 3);
 
 /*
  * $1 user, $2 token hash, $3 user agent, $4 ttl seconds: opens a session (a new family,

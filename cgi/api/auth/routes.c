@@ -40,7 +40,7 @@ static const struct field change_password_body[] = {
 };
 
 static const struct field session_reply[] = {
-	{ "user", FIELD_OBJECT, .required = true, .columns = auth_user_columns },
+	{ "user", FIELD_OBJECT, .required = true, .columns = user_columns },
 	{ "accessToken", FIELD_STRING, .required = true },
 	{ "refreshToken", FIELD_STRING, .required = true },
 	{ "expiresIn", FIELD_INT, .required = true, .description = "seconds until the access token expires" },
@@ -54,7 +54,7 @@ static int reply_session(struct request *req, const PGresult *user, const struct
 	struct jw *w = reply_json(req);
 	jw_object_begin(w);
 	jw_key(w, "user");
-	db_write_row(w, user, 0, auth_user_columns);
+	db_write_row(w, user, 0, user_columns);
 	jw_member_string(w, "accessToken", tokens->access_token);
 	jw_member_string(w, "refreshToken", tokens->refresh_token);
 	jw_member_int(w, "expiresIn", tokens->access_ttl);
@@ -114,7 +114,7 @@ static int me(struct request *req)
 	PGresult *res = db_run(req, auth_user_by_id, req->caller.user_id);
 	if (res && PQntuples(res) == 0)
 		return reply_error(req, 401, "account no longer exists");
-	return reply_row(req, res, auth_user_columns);
+	return reply_row(req, res, user_columns);
 }
 
 /* POST /api/auth/change-password {currentPassword, newPassword} — 204; other sessions end.
@@ -153,7 +153,7 @@ static const struct route auth_routes[] = {
 	  .errors = ERR_401, .summary = "Rotate the refresh token into a new pair" },
 	{ "POST", "/api/auth/logout", logout, WHO_PUBLIC, .body = refresh_body, .reply = REPLY_NONE,
 	  .summary = "End the session of the refresh token" },
-	{ "GET", "/api/auth/me", me, WHO_MEMBER, .reply = REPLY_ROW(auth_user_columns), .summary = "The caller" },
+	{ "GET", "/api/auth/me", me, WHO_MEMBER, .reply = REPLY_ROW(user_columns), .summary = "The caller" },
 	{ "POST", "/api/auth/change-password", change_password, WHO_MEMBER, .body = change_password_body,
 	  .reply = REPLY_NONE, .errors = ERR_429, .summary = "Change the password; other sessions end" },
 	{ "GET", "/api/auth/sessions", sessions_list, WHO_MEMBER, .reply = REPLY_ROWS(auth_session_columns),

@@ -27,6 +27,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "repo.h"
+#include "station_repo.h"
 #include "timeutil.h"
 #include "uuid.h"
 
@@ -170,7 +171,7 @@ int auth_register_or_reply(struct request *req, const char *email, const char *n
 		return req->status;
 	if (PQntuples(*user) == 0) /* someone registered first */
 		return reply_registration_closed(req);
-	PGresult *member = db_run(req, auth_add_station_owner, db_value(*user, 0, USER_COL_ID));
+	PGresult *member = db_run(req, station_add_member, db_value(*user, 0, USER_COL_ID), "owner");
 	if (!member)
 		return req->status;
 	if (PQntuples(member) == 0)
@@ -349,7 +350,7 @@ int auth_change_password_or_reply(struct request *req, const char *current_passw
 	if (!hash)
 		return reply_error(req, 500, "cannot hash the password");
 	if (!db_run(req, auth_sign_in_succeeded, request_source(req), email) ||
-	    !db_run(req, auth_set_password, user_id, hash, caller_family(req)))
+	    !db_run(req, user_set_password, user_id, hash, caller_family(req)))
 		return req->status;
 	log_fields(LOG_INFO, "password changed; other sessions revoked", "userId", user_id, NULL);
 	return 0;

@@ -34,7 +34,7 @@ const char *auth_presented_refresh_token(const struct request *req);
 
 /*
  * POST /api/auth/register: creates the owner (and its station membership) if no user
- * exists yet, and opens its first session. *user: a row of auth_user_columns.
+ * exists yet, and opens its first session. *user: a row of user_columns.
  * 403 "registration is closed" once any user exists.
  */
 int auth_register_or_reply(struct request *req, const char *email, const char *name, const char *password,
