@@ -134,15 +134,8 @@ static void env_name(const char *key, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static int cfg_parse_file(const char *path, int required)
+int cfg_parse_stream(FILE *f, const char *name)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		if (!required && errno == ENOENT)
-			return 0;
-		log_error("config %s: %s", path, strerror(errno));
-		return -1;
-	}
 	char line[1024];
 	int lineno = 0, rc = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -152,7 +145,7 @@ static int cfg_parse_file(const char *path, int required)
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			log_error("config %s:%d: expected key = value", path, lineno);
+			log_error("config %s:%d: expected key = value", name, lineno);
 			rc = -1;
 			continue;
 		}
@@ -160,13 +153,26 @@ static int cfg_parse_file(const char *path, int required)
 		char *key = trim(s), *value = trim(eq + 1);
 		struct cfg_key *k = cfg_find(key);
 		if (!k) {
-			log_error("config %s:%d: unknown key %s", path, lineno, key);
+			log_error("config %s:%d: unknown key %s", name, lineno, key);
 			rc = -1;
 			continue;
 		}
 		free(k->value);
 		k->value = strdup(value);
 	}
+	return rc;
+}
+
+static int cfg_parse_file(const char *path, int required)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (!required && errno == ENOENT)
+			return 0;
+		log_error("config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = cfg_parse_stream(f, path);
 	fclose(f);
 	return rc;
 }

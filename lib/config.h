@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The top of http.workers' range: the supervisor's table of processes has this size. */
 #define CFG_HTTP_WORKERS_MAX 64
@@ -25,6 +26,11 @@
  * table; returns 0, or -1 after logging exactly what is wrong (every program then stops
  * with status 2). */
 int cfg_load(void);
+
+/* The file step of cfg_load(): `key = value` lines read from f (called `name` in the
+ * messages) over the values set so far; 0, or -1 after logging every bad line. Values are
+ * checked by cfg_load(), not here. (Also the seam of tools/fuzz/fuzz_config.c.) */
+int cfg_parse_stream(FILE *f, const char *name);
 
 const char *cfg_string(const char *key);
 /* The value of a number key, already checked against its declared range. */

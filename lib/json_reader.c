@@ -34,11 +34,17 @@ struct json_object *json_parse(struct arena *arena, const char *data, size_t len
 	struct json_object *value = json_tokener_parse_ex(tok, data, (int)len);
 	enum json_tokener_error err = json_tokener_get_error(tok);
 	size_t consumed = json_tokener_get_parse_end(tok);
+	if (!value && err == json_tokener_continue && consumed == len) {
+		/* A number or literal that ends the input ("1", "true") waits for more: the end
+		 * of input (json-c's '\0') ends it, as it ends "1 ". */
+		value = json_tokener_parse_ex(tok, "", 1);
+		err = json_tokener_get_error(tok);
+	}
 	json_tokener_free(tok);
 	if (value && err == json_tokener_success) {
-		/* Only whitespace may follow the value. */
+		/* Only whitespace may follow the value (a NUL byte is not whitespace). */
 		for (size_t i = consumed; i < len; i++) {
-			if (!strchr(" \t\r\n", data[i])) {
+			if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n') {
 				json_object_put(value);
 				*error = "invalid JSON";
 				return NULL;

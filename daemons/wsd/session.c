@@ -22,8 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "client_message.h"
 #include "http_headers.h"
-#include "json_reader.h"
 #include "log.h"
 #include "repo.h"
 #include "timeutil.h"
@@ -134,10 +134,7 @@ static void on_message(struct wsd *w, struct lws *wsi, struct client *c, const c
 {
 	if (lws_frame_is_binary(wsi))
 		return;
-	const char *error = NULL;
-	struct json_object *msg = json_parse(w->arena, data, len, 8, &error);
-	const char *type = msg ? json_get_string(msg, "type") : NULL;
-	if (type && strcmp(type, "ping") == 0 && c->pongs_due < WSD_PONGS_MAX) {
+	if (client_message_is_ping(w->arena, data, len) && c->pongs_due < WSD_PONGS_MAX) {
 		c->pongs_due++;
 		lws_callback_on_writable(wsi);
 	}

@@ -11,6 +11,7 @@
  *   clients.c   the set of admitted clients: fan-out into bounded queues, drops, sweeps
  *   listener.c  the database connection (lib/db_link) in the loop, notification intake
  *   repo.c      SQL;  auth.c  token admission;  queue.c  messages and bounded queues
+ *   client_message.c  what a client's text message means ({"type":"ping"})
  *
  * Nothing here is shared with another process, and no state survives a restart: a
  * browser reconnects and refetches.
