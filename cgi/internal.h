@@ -6,24 +6,13 @@
 
 #include "runtime.h"
 
-/* What one module's processes are told at start (worker.c, supervisor.c). */
+/* What a request process is told at start (worker.c). */
 struct worker_plan {
 	const char *module;
 	const struct route *routes;
-	int max_workers;         /* http.workers */
-	int min_workers;         /* http.min_workers: slots kept warm */
 	long idle_exit_s;        /* http.idle_exit_s: an on-demand process leaves after this */
 	long idle_disconnect_s;  /* db.idle_disconnect_s: a process drops its connection after this */
 };
-
-enum worker_slot_state { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
-
-/* supervisor.c: runs the module's processes until SIGTERM; the exit status. */
-int supervise(const struct worker_plan *plan);
-/* supervisor.c: a process tells the supervisor whether it is free to take a connection. */
-void worker_slot_set(int slot, enum worker_slot_state state);
-/* worker.c: the life of one request process in scoreboard slot `slot`; its exit status. */
-int worker_serve(const struct worker_plan *plan, int slot, bool warm);
 
 /* request.c: fills req from the FastCGI parameters (no body yet). */
 void request_load(struct request *req, void *fcgi_request);

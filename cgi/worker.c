@@ -1,7 +1,9 @@
 /*
- * worker.c — a REST module's program: configuration and secrets at start, then the
- * supervisor (supervisor.c) starts request processes on demand; this file is also the
- * life of one such process: accept, answer, and leave when idle.
+ * worker.c — a REST module's program: configuration and secrets at start, then it
+ * becomes the module's supervisor (exec of station-supervise, supervisor.c, under the
+ * module's name), which starts request processes on demand by running this program
+ * again with a scoreboard slot in the environment; this file is also the life of one
+ * such process: accept, answer, and leave when idle.
  *
  * Startup is honest: a missing secret or a bad config ends the program with a message
  * on stderr and a non-zero status. An unreachable database does not: each request
@@ -14,10 +16,13 @@
  */
 #include <errno.h>
 #include <fcgiapp.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,10 +31,19 @@
 #include "config.h"
 #include "internal.h"
 #include "log.h"
+#include "scoreboard.h"
 #include "stop_signal.h"
 #include "timeutil.h"
 
 static volatile sig_atomic_t shutting_down;
+static struct scoreboard *board;
+
+/* Tells the supervisor whether this process is free to take a connection. */
+static void slot_set(int slot, enum worker_slot_state state)
+{
+	if (board && slot >= 0)
+		atomic_store(&board->state[slot], state);
+}
 
 static void on_term(int sig)
 {
@@ -67,7 +81,7 @@ static unsigned next_deadline(const struct worker_plan *plan, struct db *db, boo
 	return wait > 0 ? (unsigned)wait : 1;
 }
 
-int worker_serve(const struct worker_plan *plan, int slot, bool warm)
+static int worker_serve(const struct worker_plan *plan, int slot, bool warm)
 {
 	stop_signal_handle(on_term);
 	struct sigaction alarm_action = { .sa_handler = on_alarm }; /* no SA_RESTART */
@@ -102,13 +116,13 @@ int worker_serve(const struct worker_plan *plan, int slot, bool warm)
 				break;
 			continue;
 		}
-		worker_slot_set(slot, SLOT_BUSY);
+		slot_set(slot, SLOT_BUSY);
 		struct request req = { .arena = arena, .db = db, .module = plan->module };
 		request_load(&req, &fcgi);
 		handle_one(&req, plan->routes);
 		FCGX_Finish_r(&fcgi);
 		arena_reset(arena);
-		worker_slot_set(slot, SLOT_IDLE);
+		slot_set(slot, SLOT_IDLE);
 		idle_since = time_monotonic_ms();
 	}
 	arena_destroy(arena);
@@ -123,6 +137,68 @@ static bool fd0_is_listening_socket(void)
 	socklen_t len = sizeof listening;
 	return fstat(0, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	       getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
+/* A request process started by the supervisor: maps the scoreboard and serves its slot. */
+static int serve_slot(const struct worker_plan *plan, const char *slot_text)
+{
+	const char *fd_text = getenv(SCOREBOARD_FD_ENV);
+	const char *warm = getenv(SCOREBOARD_WARM_ENV);
+	int slot = atoi(slot_text), fd = fd_text ? atoi(fd_text) : -1;
+	if (slot < 0 || slot >= SCOREBOARD_SLOTS || fd < 0) {
+		log_error("%s: not a scoreboard slot", SCOREBOARD_SLOT_ENV);
+		return 2;
+	}
+	board = mmap(NULL, sizeof *board, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (board == MAP_FAILED) {
+		log_error("cannot map the scoreboard: %s", strerror(errno));
+		return 2;
+	}
+	unsetenv(SCOREBOARD_FD_ENV);
+	unsetenv(SCOREBOARD_SLOT_ENV);
+	unsetenv(SCOREBOARD_WARM_ENV);
+	return worker_serve(plan, slot, warm && strcmp(warm, "1") == 0);
+}
+
+/* Replaces this process by station-supervise (beside this program), which keeps the
+ * pid, the socket on fd 0 and the name this program was started under. Returns only
+ * on failure, with the exit status. */
+static int become_supervisor(const char *module)
+{
+	static char program[PATH_MAX], supervise[PATH_MAX], argv0[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", program, sizeof program - 1);
+	if (n <= 0) {
+		log_error("cannot find this program (/proc/self/exe): %s", strerror(errno));
+		return 2;
+	}
+	program[n] = '\0';
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", program);
+	snprintf(supervise, sizeof supervise, "%s/station-supervise", dirname(dir));
+	/* argv[0] as started (spawn-fcgi, systemd): the first string of /proc/self/cmdline. */
+	FILE *cmdline = fopen("/proc/self/cmdline", "r");
+	size_t len = cmdline ? fread(argv0, 1, sizeof argv0 - 1, cmdline) : 0;
+	if (cmdline)
+		fclose(cmdline);
+	argv0[len] = '\0';
+	if (!argv0[0])
+		snprintf(argv0, sizeof argv0, "%s", program);
+
+	long workers = cfg_int("http.workers"), min_workers = cfg_int("http.min_workers");
+	char text[32];
+	setenv("STATION_SUPERVISE_MODULE", module, 1);
+	setenv("STATION_SUPERVISE_PROGRAM", program, 1);
+	snprintf(text, sizeof text, "%ld", workers);
+	setenv("STATION_SUPERVISE_WORKERS", text, 1);
+	snprintf(text, sizeof text, "%ld", min_workers < workers ? min_workers : workers);
+	setenv("STATION_SUPERVISE_MIN_WORKERS", text, 1);
+	snprintf(text, sizeof text, "%ld", cfg_int("http.idle_exit_s"));
+	setenv("STATION_SUPERVISE_IDLE_EXIT_S", text, 1);
+	fflush(NULL);
+	execv(supervise, (char *[]){ argv0, NULL });
+	log_error("cannot run %s: %s", supervise, strerror(errno));
+	return 2;
 }
 
 int worker_main(const char *module, const struct route *routes)
@@ -157,13 +233,12 @@ int worker_main_with_start(const char *module, const struct route *routes, int (
 	struct worker_plan plan = {
 		.module = module,
 		.routes = routes,
-		.max_workers = (int)cfg_int("http.workers"),
-		.min_workers = (int)cfg_int("http.min_workers"),
 		.idle_exit_s = cfg_int("http.idle_exit_s"),
 		.idle_disconnect_s = cfg_int("db.idle_disconnect_s"),
 	};
-	if (plan.min_workers > plan.max_workers)
-		plan.min_workers = plan.max_workers;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	return supervise(&plan);
+	const char *slot_text = getenv(SCOREBOARD_SLOT_ENV);
+	if (slot_text)
+		return serve_slot(&plan, slot_text);
+	return become_supervisor(module);
 }
