@@ -125,5 +125,5 @@ static const struct route routes[] = {
 
 int main(void)
 {
-	return worker_main("firmware", routes);
+	return worker_main_with_start("firmware", routes, firmware_dir_ready);
 }

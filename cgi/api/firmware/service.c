@@ -84,6 +84,20 @@ static const char *dir_path(void)
 	return cfg_string("firmware.dir");
 }
 
+int firmware_dir_ready(void)
+{
+	const char *dir = dir_path();
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		log_error("firmware.dir %s cannot be created: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		log_error("firmware.dir %s is not writable: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Arena cleanup of an upload: its descriptor closed, its temporary file gone if still there. */
 struct temp_file {
 	int fd;

@@ -7,6 +7,9 @@
 
 #include "runtime.h"
 
+/* At start: firmware.dir exists (created 0755 when missing: nginx reads it) and this
+ * program may write it; 0, or -1 after logging why. */
+int firmware_dir_ready(void);
 /* The device type as devices carry it: the agent's "esp32-light" is "light". */
 const char *firmware_type_canonical(const char *type);
 /* NULL, or the 400 message for a type, a version or a sha256 query value. */
