@@ -199,6 +199,7 @@ static void write_reply_schema(struct jw *w, const struct reply_shape *reply)
 {
 	switch (reply->kind) {
 	case REPLY_KIND_NONE:
+	case REPLY_KIND_FILE:
 		jw_object_begin(w);
 		jw_object_end(w);
 		break;
@@ -279,7 +280,15 @@ static void write_success(struct jw *w, const struct route *r, int status)
 		jw_object_end(w);
 		jw_object_end(w);
 	}
-	if (r->reply.kind != REPLY_KIND_NONE) {
+	if (r->reply.kind == REPLY_KIND_FILE) {
+		/* nginx sends the file (X-Accel-Redirect); it answers ranges with 206 itself. */
+		jw_key(w, "content");
+		jw_object_begin(w);
+		jw_key(w, "application/octet-stream");
+		jw_object_begin(w);
+		jw_object_end(w);
+		jw_object_end(w);
+	} else if (r->reply.kind != REPLY_KIND_NONE) {
 		write_json_content(w);
 		write_reply_schema(w, &r->reply);
 		end_json_content(w);

@@ -103,6 +103,13 @@ int reply_empty(struct request *req)
 	return req->status;
 }
 
+int reply_file(struct request *req, const char *internal_uri)
+{
+	reply_begin(req, success_status(req, 0));
+	reply_header(req, "X-Accel-Redirect", internal_uri);
+	return req->status;
+}
+
 int reply_row(struct request *req, const PGresult *res, const struct db_column *map)
 {
 	if (!res)

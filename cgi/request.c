@@ -174,6 +174,26 @@ int request_read_body(struct request *req, size_t limit)
 	return 0;
 }
 
+long long req_body_length(const struct request *req)
+{
+	const char *text = fcgi_param((struct request *)req, "CONTENT_LENGTH");
+	if (!text || !*text)
+		return -1;
+	char *end;
+	long long n = strtoll(text, &end, 10);
+	return *end == '\0' && n >= 0 ? n : -1;
+}
+
+long req_body_read(struct request *req, void *buf, size_t cap)
+{
+	FCGX_Request *r = req->fcgi;
+	int want = cap > (1u << 20) ? 1 << 20 : (int)cap;
+	int n = FCGX_GetStr(buf, want, r->in);
+	if (n < 0)
+		return -1;
+	return n;
+}
+
 const char *body_string(const struct request *req, const char *key)
 {
 	return json_get_string(req->body, key);

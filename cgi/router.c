@@ -2,7 +2,8 @@
  * router.c — matching a request against a module's route table and running the
  * checks every route declares before its handler (rule 1 of the house: routes are data).
  *
- * Order: match (404/405) → admit the caller (401/403, CSRF) → body (413/415/400) →
+ * Order: match (404/405) → admit the caller (401/403, CSRF) → JSON body (413/415/400; a
+ * raw_body route's handler streams its body itself) →
  * query (400, also for a value that is not strict UTF-8) → open the route's transaction → handler → commit on success, else roll
  * back. Path segments ":name" must be UUIDs unless the route has
  * text_params; a malformed id is a 404, never a database error. A path matches exactly:
@@ -85,8 +86,6 @@ static int read_json_body(struct request *req)
 	int status = request_read_body(req, (size_t)cfg_int("http.body_limit"));
 	if (status)
 		return status;
-	if (req->route->raw_body)
-		return 0;
 	const char *error = NULL;
 	if (req->raw_body_len == 0) {
 		/* No body at all: validate as an empty object, so required fields are named. */
@@ -162,7 +161,7 @@ void router_dispatch(struct request *req, const struct route *routes)
 {
 	if (router_match(req, routes) || caller_admit(req))
 		return;
-	if ((req->route->body || req->route->raw_body) && read_json_body(req))
+	if (req->route->body && read_json_body(req))
 		return;
 	if (request_query_utf8_or_reply(req))
 		return;

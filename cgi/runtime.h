@@ -84,6 +84,7 @@ enum reply_kind {
 	REPLY_KIND_ROWS,    /* an array of them */
 	REPLY_KIND_PAGE,    /* {"items":[rows…],"nextCursor":string|null} (SPEC §2) */
 	REPLY_KIND_OBJECT,  /* an object described by fields (members may be column maps) */
+	REPLY_KIND_FILE,    /* a file nginx sends after the worker said yes (reply_file) */
 };
 struct reply_shape {
 	enum reply_kind kind;
@@ -95,6 +96,7 @@ struct reply_shape {
 #define REPLY_ROWS(map) { .kind = REPLY_KIND_ROWS, .columns = (map) }
 #define REPLY_PAGE(map) { .kind = REPLY_KIND_PAGE, .columns = (map) }
 #define REPLY_OBJECT(fields_) { .kind = REPLY_KIND_OBJECT, .fields = (fields_) }
+#define REPLY_FILE { .kind = REPLY_KIND_FILE }
 
 /*
  * Errors a handler itself may answer. The runtime's own are implied by the declaration:
@@ -119,7 +121,9 @@ struct route {
 	const struct field *body;   /* JSON object schema; NULL: the route takes no body */
 	const struct field *query;  /* query-string schema; NULL: no query parameters read */
 	bool text_params;
-	bool raw_body;              /* body is passed through unparsed (uploads) */
+	/* The body is left unread: the handler streams it with req_body_read() (uploads; the
+	 * handler checks req_body_length() against its own limit and answers 413 first). */
+	bool raw_body;
 	enum route_tx tx;
 	int status;                 /* of a success: 200 unless set (204 for REPLY_NONE) */
 	int status_alt;             /* a second success status (201 created vs 200 replaced), or 0 */
@@ -191,6 +195,10 @@ const char *body_string(const struct request *req, const char *key);
 bool body_has(const struct request *req, const char *key);
 bool body_is_null(const struct request *req, const char *key);
 long long body_int(const struct request *req, const char *key, long long fallback);
+/* raw_body routes: the declared CONTENT_LENGTH, or -1 when there is none or it is not a
+ * number; and the next bytes of the body into buf: how many (0 at its end), -1 on error. */
+long long req_body_length(const struct request *req);
+long req_body_read(struct request *req, void *buf, size_t cap);
 
 /*
  * Output. Every reply_* that finishes a reply returns its status, so a handler ends in
@@ -207,6 +215,9 @@ int reply_page(struct request *req, const PGresult *res, int limit, const struct
 	       const char *next_cursor);
 /* Row 0 of res, or 404 with not_found when res has no row; res NULL: already replied. */
 int reply_row_or_404(struct request *req, const PGresult *res, const struct db_column *map, const char *not_found);
+/* REPLY_FILE routes: nginx sends the file at internal_uri (an `internal` location, through
+ * X-Accel-Redirect) with its own Content-Length, ETag and ranges; the worker sends no byte of it. */
+int reply_file(struct request *req, const char *internal_uri);
 int reply_error(struct request *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /*
  * Conditional GET (routes with .conditional): etag (W/"…" or "…") tags the answer; when

@@ -94,6 +94,8 @@ static struct cfg_key cfg_keys[] = {
 	INT("devices.command_ttl", "30", 1, 86400, "seconds a queued device command stays deliverable"),
 	INT("devices.list_limit", "1000", 1, 100000, "most devices one list returns"),
 	NAME("settings.secret_key_file", LOCALSTATEDIR "/lib/smart-station/settings_key", "file holding the key that encrypts the stored Wi-Fi password (mode 0600, >= 32 bytes)"),
+	NAME("firmware.dir", LOCALSTATEDIR "/lib/smart-station/firmware", "directory of the firmware images (nginx's internal /firmware-files/ location serves it)"),
+	INT("firmware.max_bytes", "4194304", 1024, 64L * 1024 * 1024, "largest firmware image accepted, in bytes (413 beyond; nginx's client_max_body_size bounds it too)"),
 };
 
 #define CFG_KEY_COUNT (sizeof cfg_keys / sizeof cfg_keys[0])

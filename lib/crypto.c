@@ -113,6 +113,51 @@ char *sha256_hex(struct arena *arena, const void *data, size_t len)
 	return hex;
 }
 
+char *hex_encode(struct arena *arena, const void *data, size_t n)
+{
+	const unsigned char *b = data;
+	char *hex = arena_alloc(arena, n * 2 + 1);
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = hex_alphabet[b[i] >> 4];
+		hex[2 * i + 1] = hex_alphabet[b[i] & 15];
+	}
+	return hex;
+}
+
+struct sha256_stream {
+	EVP_MD_CTX *ctx;
+};
+
+static void sha256_stream_free(void *p)
+{
+	struct sha256_stream *s = p;
+	EVP_MD_CTX_free(s->ctx);
+	s->ctx = NULL;
+}
+
+struct sha256_stream *sha256_begin(struct arena *arena)
+{
+	struct sha256_stream *s = arena_alloc(arena, sizeof *s);
+	s->ctx = EVP_MD_CTX_new();
+	if (!s->ctx || EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1) {
+		log_error("cannot start a sha-256 digest");
+		abort();
+	}
+	arena_on_reset(arena, sha256_stream_free, s);
+	return s;
+}
+
+void sha256_update(struct sha256_stream *s, const void *data, size_t len)
+{
+	EVP_DigestUpdate(s->ctx, data, len);
+}
+
+void sha256_final(struct sha256_stream *s, unsigned char digest[32])
+{
+	unsigned int n = 0;
+	EVP_DigestFinal_ex(s->ctx, digest, &n);
+}
+
 char *token_hash(struct arena *arena, const char *token)
 {
 	return sha256_hex(arena, token, strlen(token));

@@ -22,6 +22,17 @@ void crypto_random(void *buf, size_t n);
 char *token_new(struct arena *arena);
 /* Lower-case hex SHA-256 of s. */
 char *sha256_hex(struct arena *arena, const void *data, size_t len);
+/*
+ * SHA-256 of bytes that arrive in pieces (an upload streamed to disk): begin, update as
+ * often as needed, then the digest. The context dies with the arena.
+ */
+struct sha256_stream;
+struct sha256_stream *sha256_begin(struct arena *arena);
+void sha256_update(struct sha256_stream *s, const void *data, size_t len);
+/* The 32 bytes of the digest; the stream is finished (update no more). */
+void sha256_final(struct sha256_stream *s, unsigned char digest[32]);
+/* Lower-case hex of n bytes. */
+char *hex_encode(struct arena *arena, const void *data, size_t n);
 /* What the station stores of a token (device, refresh): its SHA-256, lower-case hex. */
 char *token_hash(struct arena *arena, const char *token);
 /* base64url (RFC 4648 §5) without padding, the form of tokens, JWT parts and cursors. */

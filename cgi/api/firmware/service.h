@@ -1,0 +1,42 @@
+/*
+ * service.h — rules of the firmware module: the names of images, receiving an upload into
+ * the firmware directory, and putting it in place or taking it away.
+ */
+#ifndef STATION_API_FIRMWARE_SERVICE_H
+#define STATION_API_FIRMWARE_SERVICE_H
+
+#include "runtime.h"
+
+/* At start: firmware.dir exists (created 0755 when missing: nginx reads it) and this
+ * program may write it; 0, or -1 after logging why. */
+int firmware_dir_ready(void);
+/* The device type as devices carry it: the agent's "esp32-light" is "light". */
+const char *firmware_type_canonical(const char *type);
+/* NULL, or the 400 message for a type, a version or a sha256 query value. */
+const char *firmware_type_problem(const char *type);
+const char *firmware_version_problem(const char *version);
+const char *firmware_sha256_problem(const char *sha256);
+/* "<type>@<version>.bin" */
+const char *firmware_file_name(struct request *req, const char *type, const char *version);
+
+/* An upload received into a temporary file of the firmware directory. */
+struct firmware_upload {
+	const char *temp_path;
+	long long size;
+	const char *sha256; /* lower-case hex */
+};
+/*
+ * Streams the body into a temporary file (413 when it is or grows larger than
+ * firmware.max_bytes, before reading it), fsyncs it and checks it is an ESP32 app image
+ * (400 "image: …"). The file is removed with the arena unless firmware_install moved it.
+ */
+int firmware_receive_or_reply(struct request *req, struct firmware_upload *up);
+/* Renames the upload to file_name in the firmware directory (atomic) and fsyncs the
+ * directory; 500 when it cannot. */
+int firmware_install_or_reply(struct request *req, const struct firmware_upload *up, const char *file_name);
+/* Removes file_name from the firmware directory (absent already: fine). */
+int firmware_remove_or_reply(struct request *req, const char *file_name);
+/* What X-Accel-Redirect names for file_name (nginx's internal location). */
+const char *firmware_internal_uri(struct request *req, const char *file_name);
+
+#endif
