@@ -247,6 +247,17 @@ static void write_reply_schema(struct jw *w, const struct reply_shape *reply)
 	}
 }
 
+/* "content": {"application/octet-stream": {}}: any bytes. */
+static void write_octet_stream_content(struct jw *w)
+{
+	jw_key(w, "content");
+	jw_object_begin(w);
+	jw_key(w, "application/octet-stream");
+	jw_object_begin(w);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
 static void write_json_content(struct jw *w)
 {
 	jw_key(w, "content");
@@ -282,12 +293,7 @@ static void write_success(struct jw *w, const struct route *r, int status)
 	}
 	if (r->reply.kind == REPLY_KIND_FILE) {
 		/* nginx sends the file (X-Accel-Redirect); it answers ranges with 206 itself. */
-		jw_key(w, "content");
-		jw_object_begin(w);
-		jw_key(w, "application/octet-stream");
-		jw_object_begin(w);
-		jw_object_end(w);
-		jw_object_end(w);
+		write_octet_stream_content(w);
 	} else if (r->reply.kind != REPLY_KIND_NONE) {
 		write_json_content(w);
 		write_reply_schema(w, &r->reply);
@@ -439,12 +445,7 @@ static void write_request_body(struct jw *w, const struct route *r)
 		jw_key(w, "requestBody");
 		jw_object_begin(w);
 		jw_member_bool(w, "required", true);
-		jw_key(w, "content");
-		jw_object_begin(w);
-		jw_key(w, "application/octet-stream");
-		jw_object_begin(w);
-		jw_object_end(w);
-		jw_object_end(w);
+		write_octet_stream_content(w);
 		jw_object_end(w);
 		return;
 	}

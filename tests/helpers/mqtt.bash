@@ -32,6 +32,19 @@ new_device() {
   [ "$(json_field .bootstrap.stationId)" = "$STATION_ID" ]
 }
 
+# mqtt_suite_ids PREFIX: exports RUN (unique names for this file's rows), STATION_ID (the
+# topic root; fails when there is no station row), DAEMON_USER and DAEMON_PASSWORD.
+mqtt_suite_ids() {
+  export RUN="$1$(date +%s)$RANDOM"
+  STATION_ID=$(psql_exec "SELECT id FROM station")
+  export STATION_ID
+  [ -n "$STATION_ID" ]
+  DAEMON_USER=station-mqttd
+  DAEMON_PASSWORD=$(head -n 1 "$STATION_RUN_DIR/secrets/mqtt_password" | tr -d '[:space:]')
+  export DAEMON_USER DAEMON_PASSWORD
+  [ -n "$DAEMON_PASSWORD" ]
+}
+
 topic() { echo "station/$STATION_ID/device/$1/$2"; }
 
 pub() {

@@ -18,13 +18,7 @@ MQTT_HOST=127.0.0.1
 
 setup_file() {
   token_for admin >/dev/null
-  export RUN="bl$(date +%s)$RANDOM"
-  STATION_ID=$(psql_exec "SELECT id FROM station")
-  export STATION_ID
-  [ -n "$STATION_ID" ]
-  DAEMON_USER=station-mqttd
-  DAEMON_PASSWORD=$(head -n 1 "$STATION_RUN_DIR/secrets/mqtt_password" | tr -d '[:space:]')
-  export DAEMON_USER DAEMON_PASSWORD
+  mqtt_suite_ids bl
   mqttd_running || mqttd_start
 }
 

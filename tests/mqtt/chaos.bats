@@ -24,10 +24,7 @@ MQTT_HOST=127.0.0.1
 DEVICES=300
 
 setup_file() {
-  export RUN="ch$(date +%s)$RANDOM"
-  STATION_ID=$(psql_exec "SELECT id FROM station")
-  export STATION_ID
-  [ -n "$STATION_ID" ]
+  mqtt_suite_ids ch
   mqttd_running || mqttd_start
 }
 

@@ -21,9 +21,7 @@ setup_file() {
   ensure_owner >/dev/null
   token_for admin >/dev/null
   token_for member >/dev/null
-  export RUN="es$(date +%s)$RANDOM"
-  STATION_ID=$(psql_exec "SELECT id FROM station")
-  export STATION_ID
+  mqtt_suite_ids es
   ws_setup
 }
 

@@ -24,9 +24,7 @@ setup_file() {
   ensure_owner >/dev/null
   token_for admin >/dev/null
   token_for member >/dev/null
-  export RUN="mq$(date +%s)$RANDOM"
-  STATION_ID=$(psql_exec "SELECT id FROM station")
-  export STATION_ID
+  mqtt_suite_ids mq
   [ -x "$STATION_BUILD_DIR/station-mqttd" ]
   mqttd_running || mqttd_start
 }
