@@ -13,12 +13,12 @@
 -- "$<roleKey>" strings are replaced by the devices' ids when a kit is made.
 CREATE TABLE kit_presets (
     id                    text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9_-]{0,63}$'),
+    built_in              boolean NOT NULL DEFAULT false,
+    auto_apply            boolean NOT NULL DEFAULT false,
     name                  text NOT NULL,
+    created_at            timestamptz NOT NULL DEFAULT now(),
     roles                 jsonb NOT NULL CHECK (jsonb_typeof(roles) = 'array'),
     automation_templates  jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(automation_templates) = 'array'),
-    auto_apply            boolean NOT NULL DEFAULT false,
-    built_in              boolean NOT NULL DEFAULT false,
-    created_at            timestamptz NOT NULL DEFAULT now(),
     updated_at            timestamptz NOT NULL DEFAULT now()
 );
 
