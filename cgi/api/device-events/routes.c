@@ -23,7 +23,7 @@
 #include "service.h"
 
 static const char *const event_kinds[] = { "status_changed", "command_sent", "event_received",
-					   "state_transition", NULL };
+					   "state_transition", "ota_progress", NULL };
 
 /* GET /api/device-events?deviceId&kind&since&until&limit&before */
 static const struct field event_list_query[] = {
@@ -31,8 +31,8 @@ static const struct field event_list_query[] = {
 	{ "kind", FIELD_ENUM, .values = event_kinds },
 	{ "since", FIELD_TIME },
 	{ "until", FIELD_TIME },
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(EVENTS_PAGE_MAX) },
-	/* Opaque; its shape is checked by event_cursor_decode ("before: invalid cursor"). */
+	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) },
+	/* Opaque; its shape is checked by page_cursor_decode ("before: invalid cursor"). */
 	{ "before", FIELD_STRING, .max = BOUND(1024) },
 	{ 0 },
 };
@@ -41,16 +41,12 @@ static const struct field event_list_query[] = {
 static int event_list(struct request *req)
 {
 	struct event_filter f;
-	long limit;
-	if (event_filter_or_reply(req, &f, &limit))
+	struct page_request page;
+	if (event_filter_or_reply(req, &f, &page))
 		return req->status;
-	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, f.before, f.before_id,
-			       f.fetch);
-	const char *next = res && PQntuples(res) > limit
-				   ? event_cursor_encode(req->arena, db_value(res, (int)limit - 1, EVENT_COL_CURSOR_US),
-							 db_value(res, (int)limit - 1, EVENT_COL_ID))
-				   : NULL;
-	return reply_page(req, res, (int)limit, device_event_columns, next);
+	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, page.before,
+			       page.before_id, page.fetch);
+	return reply_paged(req, res, &page, device_event_columns, EVENT_COL_CURSOR_US, EVENT_COL_ID);
 }
 
 /* GET /api/device-events/settings?deviceId */
