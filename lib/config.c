@@ -96,6 +96,8 @@ static struct cfg_key cfg_keys[] = {
 	NAME("settings.secret_key_file", LOCALSTATEDIR "/lib/smart-station/settings_key", "file holding the key that encrypts the stored Wi-Fi password (mode 0600, >= 32 bytes)"),
 	NAME("firmware.dir", LOCALSTATEDIR "/lib/smart-station/firmware", "directory of the firmware images (nginx's internal /firmware-files/ location serves it)"),
 	INT("firmware.max_bytes", "4194304", 1024, 64L * 1024 * 1024, "largest firmware image accepted, in bytes (413 beyond; nginx's client_max_body_size bounds it too)"),
+	INT("ota.max_parallel", "3", 1, 1000, "most devices an OTA update is sent to at once (the others wait as pending)"),
+	TEXT("ota.base_url", "", "start of the download URL given to devices, like http://192.168.1.10 (empty: the scheme and host of the request that started the update)"),
 };
 
 #define CFG_KEY_COUNT (sizeof cfg_keys / sizeof cfg_keys[0])

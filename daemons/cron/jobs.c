@@ -16,12 +16,16 @@
 #include "config.h"
 #include "json_writer.h"
 #include "notify.h"
+#include "ota.h"
 #include "repo.h"
 #include "timeutil.h"
 
 /* Advisory lock keys: "STCR" (station-cron) in the high bits, the job's number below.
  * Numbers are never reused, so a renamed or removed job cannot collide with a new one. */
 #define CRON_LOCK_KEY(n) ((0x53544352LL << 16) | (n))
+
+/* SPEC §4 ota: an update sent this long ago without an answer is a timeout. */
+#define OTA_TIMEOUT_SECONDS 600
 
 /* Revoked refresh tokens of dead sessions are kept this long (for support questions). */
 #define REFRESH_REVOKED_GRACE_SECONDS 86400
@@ -68,6 +72,26 @@ static enum db_status heartbeat_timeout(struct db *db, struct arena *arena, long
 	return DB_OK;
 }
 
+/* ota-timeout: OTA updates sent OTA_TIMEOUT_SECONDS ago without an answer → timeout (the
+ * device's log and a push each); slots they free go to pending updates (ota.max_parallel).
+ * Counts the timeouts. */
+static enum db_status ota_timeout(struct db *db, struct arena *arena, long long *changed)
+{
+	PGresult *res;
+	enum db_status st = cron_repo_ota_time_out(db, arena, OTA_TIMEOUT_SECONDS, cfg_int("ota.max_parallel"), &res);
+	if (st != DB_OK)
+		return st;
+	long long now_ms = time_now_ms();
+	*changed = 0;
+	for (int row = 0; row < PQntuples(res); row++) {
+		const char *payload = ota_progress_payload(arena, res, row, now_ms);
+		if (payload && (st = notify_send(db, arena, "station_events", payload)) != DB_OK)
+			return st;
+		*changed += strcmp(db_value(res, row, OTA_PROGRESS_COL_STATUS), "timeout") == 0;
+	}
+	return DB_OK;
+}
+
 /* command-expiry: queued commands past expiresAt → expired (mqttd never sends those). */
 static enum db_status command_expiry(struct db *db, struct arena *arena, long long *changed)
 {
@@ -99,6 +123,9 @@ const struct cron_job cron_jobs[] = {
 	{ "device-events-cleanup", "daily", CRON_LOCK_KEY(4),
 	  "delete device events older than events.retention_days",
 	  "device events deleted", device_events_cleanup },
+	{ "ota-timeout", "every minute", CRON_LOCK_KEY(5),
+	  "OTA updates sent 10 minutes ago without an answer -> timeout (+ event, push); then the next pending ones",
+	  "ota updates timed out", ota_timeout },
 	{ 0 },
 };
 

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 
+#include "ota.h"
 #include "statement.h"
 
 /* A job never waits forever: not for a row lock held by another program, not on a
@@ -49,6 +50,11 @@ STATEMENT_LOCAL(cron_dead_tokens, 1,
 
 STATEMENT_LOCAL(cron_old_events, 1,
 	"DELETE FROM device_events WHERE created_at < now() - make_interval(days => $1::integer)");
+
+/* The OTA state machine is the database's (014_ota.sql): sent updates past the timeout
+ * become timeout, and freed slots send pending ones. */
+STATEMENT_LOCAL(cron_ota_timeout, 2,
+	"SELECT " OTA_TRANSITION_SELECT " FROM ota_time_out($1::integer, $2::integer) t");
 
 /* *changed: how many rows the statement changed. */
 static enum db_status counted(enum db_status st, PGresult *res, long long *changed)
@@ -93,4 +99,11 @@ enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *a
 	PGresult *res = NULL;
 	return counted(statement_exec(db, arena, cron_old_events, &res, arena_printf(arena, "%ld", retention_days)), res,
 		       changed);
+}
+
+enum db_status cron_repo_ota_time_out(struct db *db, struct arena *arena, long timeout_seconds, long max_parallel,
+				      PGresult **out)
+{
+	return statement_exec(db, arena, cron_ota_timeout, out, arena_printf(arena, "%ld", timeout_seconds),
+			      arena_printf(arena, "%ld", max_parallel));
 }

@@ -39,4 +39,9 @@ enum db_status cron_repo_delete_dead_refresh_tokens(struct db *db, struct arena 
 enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *arena, long retention_days,
 						  long long *changed);
 
+/* OTA updates sent more than timeout_seconds ago → timeout, then pending ones sent while
+ * fewer than max_parallel are out: every transition (rows of lib/ota.h). */
+enum db_status cron_repo_ota_time_out(struct db *db, struct arena *arena, long timeout_seconds, long max_parallel,
+				      PGresult **out);
+
 #endif

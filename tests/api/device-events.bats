@@ -257,7 +257,7 @@ page_all() {
   as_member "/api/device-events?deviceId=not-a-uuid"
   assert_error 400 'deviceId: must be a UUID'
   as_member "/api/device-events?kind=exploded"
-  assert_error 400 'kind: must be one of status_changed, command_sent, event_received, state_transition'
+  assert_error 400 'kind: must be one of status_changed, command_sent, event_received, state_transition, ota_progress'
   as_member "/api/device-events?since=yesterday"
   assert_error 400 'since: must be an RFC 3339 timestamp'
   as_member "/api/device-events?until=2026-13-01T00:00:00Z"

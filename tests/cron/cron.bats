@@ -71,7 +71,7 @@ sql_count() {
   run "$CRON" --list
   [ "$status" -eq 0 ]
   [ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = \
-    "heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup " ]
+    "heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout " ]
   local job schedule line m h dom mon dow user crontab=$STATION_SRC_DIR/daemons/cron/crontab
   while read -r job schedule _; do
     line=$(grep -E "station-cron $job\$" "$crontab")
@@ -84,7 +84,7 @@ sql_count() {
       [[ "$m $h" =~ ^[0-9]+\ [0-9]+$ ]]
     fi
   done <<<"$output"
-  [ "$(grep -cE '^[^#].*station-cron [a-z-]+$' "$crontab")" -eq 4 ]
+  [ "$(grep -cE '^[^#].*station-cron [a-z-]+$' "$crontab")" -eq 5 ]
 }
 
 @test "an unknown job, or none, exits 2 with the usage listing the jobs" {
@@ -92,7 +92,7 @@ sql_count() {
   [ "$status" -eq 2 ]
   [[ "$output" == *'station-cron: unknown job "no-such-job"'* ]]
   [[ "$output" == *'usage: station-cron <job>'* ]]
-  for job in heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup; do
+  for job in heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout; do
     [[ "$output" == *"$job"* ]]
   done
   run "$CRON"

@@ -13,9 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "repo.h"
+#include "api/shared/firmware_repo.h"
 #include "runtime.h"
-#include "service.h"
+#include "api/shared/firmware_store.h"
+#include "api/shared/ota_job.h"
 
 static const struct field firmware_upload_query[] = {
 	{ "deviceType", FIELD_STRING, .required = true, .max = BOUND(70),
@@ -97,15 +98,55 @@ static int firmware_download(struct request *req)
 	return reply_file(req, firmware_internal_uri(req, db_value(row, 0, FIRMWARE_COL_FILE_NAME)));
 }
 
-/* DELETE /api/firmware/:id — the row, then the file, in the route's transaction. An image
- * an OTA update still uses must answer 409 "firmware: in use by an ota update": the OTA
- * tables do not exist yet; when they do, the check goes here, before the delete. */
+/* DELETE /api/firmware/:id — the row, then the file, in the route's transaction; 409 while
+ * a pending or sent OTA update uses the image (finished ones keep their log). */
 static int firmware_delete(struct request *req)
 {
+	PGresult *used = db_run(req, firmwares_in_use, req_param(req, "id"));
+	if (!used)
+		return req->status;
+	if (PQntuples(used) > 0)
+		return reply_error(req, 409, "firmware: in use by an ota update");
 	PGresult *row = db_row(req, "firmware not found", firmwares_delete, req_param(req, "id"));
 	if (!row || firmware_remove_or_reply(req, db_value(row, 0, FIRMWARE_COL_FILE_NAME)))
 		return req->status;
 	return reply_empty(req);
+}
+
+/* POST /api/firmware/update {deviceId, version | firmwareId} — one device's OTA update. */
+static const struct field update_body[] = {
+	{ "deviceId", FIELD_UUID, .required = true },
+	{ "version", FIELD_STRING, .max = BOUND(64), .description = "an image of the device's type, by version" },
+	{ "firmwareId", FIELD_UUID, .description = "or the image itself" },
+	{ 0 },
+};
+
+static int firmware_update(struct request *req)
+{
+	const char *device_id = body_string(req, "deviceId"), *version = body_string(req, "version");
+	const char *firmware_id = body_string(req, "firmwareId");
+	if (!version == !firmware_id)
+		return reply_error(req, 400, "version: give either version or firmwareId");
+	PGresult *device = db_row(req, "device not found", firmware_device, device_id), *image;
+	if (!device)
+		return req->status;
+	const char *type = db_value(device, 0, 0);
+	if (firmware_id)
+		image = db_row(req, "firmware not found", firmwares_by_id, firmware_id);
+	else
+		image = db_row(req, "firmware not found", firmwares_by_version, type, version);
+	if (!image)
+		return req->status;
+	if (strcmp(db_value(image, 0, FIRMWARE_COL_DEVICE_TYPE), type) != 0)
+		return reply_error(req, 400, "firmwareId: an image for %s, not for this %s device",
+				   db_value(image, 0, FIRMWARE_COL_DEVICE_TYPE), type);
+	PGresult *queued;
+	const char *ids = arena_printf(req->arena, "[\"%s\"]", device_id);
+	if (ota_enqueue_or_reply(req, db_value(image, 0, FIRMWARE_COL_ID), ids, &queued))
+		return req->status;
+	if (PQntuples(queued) == 0)
+		return reply_error(req, 409, "deviceId: an update of this device is in progress");
+	return reply_ota_job(req, queued, NULL);
 }
 
 static const struct route routes[] = {
@@ -119,7 +160,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/firmware/:id/download", firmware_download, WHO_MEMBER | WHO_DEVICE, .reply = REPLY_FILE,
 	  .summary = "The image's bytes, sent by nginx (Range, ETag, If-None-Match)" },
 	{ "DELETE", "/api/firmware/:id", firmware_delete, WHO_ADMIN, .tx = TX_WRITE, .reply = REPLY_NONE,
-	  .summary = "Remove an image and its file" },
+	  .errors = ERR_409, .summary = "Remove an image and its file (409 while an OTA update uses it)" },
+	{ "POST", "/api/firmware/update", firmware_update, WHO_ADMIN, .body = update_body, .tx = TX_WRITE,
+	  .status = 202, .reply = REPLY_OBJECT(ota_job_reply), .errors = ERR_400 | ERR_404 | ERR_409,
+	  .summary = "Update one device to an image of its type (an OTA update; docs/ota.md)" },
 	{ 0 },
 };
 

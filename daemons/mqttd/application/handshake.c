@@ -6,7 +6,8 @@
  * message (its previous session's Last Will, say) cannot land after the handshake and
  * undo it; if that cannot be done, the handshake is not recorded. Then, in one
  * transaction: record firmware, chip and kit tag, mark the device online (a
- * status_changed event and push when it was not), commit — and only after a successful
+ * status_changed event and push when it was not), close its OTA update when it runs the
+ * target version (ota.c), commit — and only after a successful
  * commit publish {"status":"ok"}. When the database said there is no such device:
  * {"status":"unknown_device"}. When it could not be asked, or anything failed: nothing
  * at all (the firmware factory-resets after repeated rejections; the device retries).
@@ -54,6 +55,8 @@ static enum handshake_lookup record(struct mqttd *m, const char *external_id, co
 			   "registeredType", dev.type, "reportedType", report->type, NULL);
 	struct journal j;
 	journal_init(&j, a);
+	if ((st = ota_after_handshake(m, &j, dev.id, report->firmware_version)) != DB_OK)
+		goto failed;
 	struct device_fact fact;
 	if (device_status_fact(dev.status, "online", "handshake", 0, &fact))
 		journal_fact(&j, &dev, &fact, time_now_ms());

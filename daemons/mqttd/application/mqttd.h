@@ -97,6 +97,14 @@ void mqttd_db_failed(struct mqttd *m, enum db_status st);
 /* handshake.c */
 void handshake_receive(struct mqttd *m, const char *external_id, const struct handshake_report *report);
 
+/* ota.c */
+struct journal;
+/* In a handshake's transaction: closes the device's OTA update as success when
+ * firmware_version is its target, and sends pending updates a freed slot allows
+ * (ota_handshake, 014_ota.sql); the ota.progress pushes go into the journal. */
+enum db_status ota_after_handshake(struct mqttd *m, struct journal *j, const char *device_id,
+				   const char *firmware_version);
+
 /* telemetry.c */
 /* Queues a validated state/event/heartbeat payload of a device. */
 void telemetry_receive(struct mqttd *m, enum device_report_kind kind, const char *external_id,

@@ -8,6 +8,7 @@
  */
 #include "infrastructure/repo.h"
 
+#include "ota.h"
 #include "statement.h"
 
 STATEMENT_LOCAL(mqttd_station_id, 0, "SELECT id FROM station LIMIT 1");
@@ -20,6 +21,10 @@ STATEMENT_LOCAL(mqttd_handshake, 4,
 	"                  THEN now() ELSE d.updated_at END "
 	"FROM old WHERE d.id = old.id "
 	"RETURNING d.id, d.name, d.type, old.status");
+
+/* The OTA state machine is the database's (014_ota.sql): a handshake only calls it. */
+STATEMENT_LOCAL(mqttd_ota_handshake, 3,
+	"SELECT " OTA_TRANSITION_SELECT " FROM ota_handshake($1::uuid, $2::text, $3::integer) t");
 
 STATEMENT_LOCAL(mqttd_devices_lock, 1,
 	"SELECT d.id, d.external_id, d.name, d.type, d.status, d.state, t.capabilities "
@@ -93,6 +98,13 @@ enum db_status repo_handshake(struct db *db, struct arena *arena, const char *ex
 			      const char *chip, const char *kit_tag, PGresult **out)
 {
 	return statement_exec(db, arena, mqttd_handshake, out, external_id, firmware_version, chip, kit_tag);
+}
+
+enum db_status repo_ota_handshake(struct db *db, struct arena *arena, const char *device_id,
+				  const char *firmware_version, long max_parallel, PGresult **out)
+{
+	return statement_exec(db, arena, mqttd_ota_handshake, out, device_id, firmware_version,
+			      arena_printf(arena, "%ld", max_parallel));
 }
 
 enum db_status repo_devices_lock(struct db *db, struct arena *arena, const char *external_ids_json, PGresult **out)

@@ -25,6 +25,11 @@ enum handshake_col { HANDSHAKE_COL_ID, HANDSHAKE_COL_NAME, HANDSHAKE_COL_TYPE, H
 enum db_status repo_handshake(struct db *db, struct arena *arena, const char *external_id, const char *firmware_version,
 			      const char *chip, const char *kit_tag, PGresult **out);
 
+/* OTA updates after a handshake of device (id) reporting firmware_version: the
+ * transitions of ota_handshake() (rows of lib/ota.h). */
+enum db_status repo_ota_handshake(struct db *db, struct arena *arena, const char *device_id,
+				  const char *firmware_version, long max_parallel, PGresult **out);
+
 /* Locks the devices named in a JSON array of external ids, with their type's capabilities. */
 enum device_col {
 	DEVICE_COL_ID,

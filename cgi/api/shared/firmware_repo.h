@@ -1,9 +1,9 @@
 /*
- * repo.h — SQL of the firmware module (api-firmware): the firmwares table, one row per
+ * firmware_repo.h — SQL of the firmware store, for api-firmware and api-ota: the firmwares table, one row per
  * image file in the firmware directory. Nothing here touches files or decides rules.
  */
-#ifndef STATION_API_FIRMWARE_REPO_H
-#define STATION_API_FIRMWARE_REPO_H
+#ifndef STATION_API_SHARED_FIRMWARE_REPO_H
+#define STATION_API_SHARED_FIRMWARE_REPO_H
 
 #include "statement.h"
 
@@ -20,8 +20,12 @@ STATEMENT_DECLARE(firmwares_by_id, 1);
 STATEMENT_DECLARE(firmwares_insert, 6);
 /* $1 type, $2 version → the image of that version. */
 STATEMENT_DECLARE(firmwares_by_version, 2);
-/* $1 id → the deleted row. (When OTA updates reference firmwares, the reference refuses the
- * delete of an image in use: the statement's `invalid` message is then the 409's.) */
+/* $1 id → the deleted row. (A race with a new OTA update of it is refused by ota_logs'
+ * check: the statement's `invalid` message.) */
 STATEMENT_DECLARE(firmwares_delete, 1);
+/* $1 id → a row when a pending or sent OTA update uses the image. */
+STATEMENT_DECLARE(firmwares_in_use, 1);
+/* $1 device id → its type and firmware version. */
+STATEMENT_DECLARE(firmware_device, 1);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * service.c — rules of the firmware module (service.h). No SQL here.
+ * firmware_store.c — the firmware directory (firmware_store.h), for api-firmware and
+ * api-ota. No SQL here.
  *
  * An upload never sits in memory: it goes from the FastCGI stream to a temporary file
  * of the firmware directory in 64 KiB pieces while its SHA-256 is computed, is fsynced,
@@ -8,7 +9,7 @@
  * never serves half a file. The temporary file is removed when the request ends unless
  * it was renamed.
  */
-#include "service.h"
+#include "firmware_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +112,12 @@ static void temp_file_drop(void *p)
 		close(t->fd);
 	if (unlink(t->path) != 0 && errno != ENOENT)
 		log_warn("cannot remove %s: %s", t->path, strerror(errno));
+}
+
+/* Arena cleanup of a file read in place: its descriptor closed, the file kept. */
+static void fd_close(void *p)
+{
+	close(((struct temp_file *)p)->fd);
 }
 
 static int read_fd(void *ctx, uint64_t offset, void *buf, size_t len)
@@ -219,6 +226,41 @@ int firmware_install_or_reply(struct request *req, const struct firmware_upload 
 		return reply_error(req, 500, "cannot store the image");
 	}
 	return fsync_dir_or_reply(req);
+}
+
+int firmware_check_file_or_reply(struct request *req, const char *file_name, struct firmware_upload *file)
+{
+	struct temp_file *t = arena_alloc(req->arena, sizeof *t);
+	t->path = arena_printf(req->arena, "%s/%s", dir_path(), file_name);
+	t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (t->fd < 0 || fstat(t->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (t->fd >= 0)
+			close(t->fd);
+		return reply_error(req, 400, "file: %s is not in the firmware cache", file_name);
+	}
+	arena_on_reset(req->arena, fd_close, t);
+	if (st.st_size == 0 || st.st_size > cfg_int("firmware.max_bytes"))
+		return reply_error(req, 400, "file: must hold 1 to %ld bytes", cfg_int("firmware.max_bytes"));
+
+	struct sha256_stream *sha = sha256_begin(req->arena);
+	char *buf = arena_alloc(req->arena, CHUNK);
+	for (uint64_t at = 0; at < (uint64_t)st.st_size;) {
+		size_t n = (uint64_t)st.st_size - at < CHUNK ? (size_t)((uint64_t)st.st_size - at) : CHUNK;
+		if (read_fd(t, at, buf, n) != 0)
+			return reply_error(req, 400, "file: cannot be read");
+		sha256_update(sha, buf, n);
+		at += n;
+	}
+	const char *problem = esp_image_check(req->arena, (uint64_t)st.st_size, read_fd, t);
+	if (problem)
+		return reply_error(req, 400, "%s", problem);
+	unsigned char digest[32];
+	sha256_final(sha, digest);
+	file->temp_path = NULL;
+	file->size = st.st_size;
+	file->sha256 = hex_encode(req->arena, digest, sizeof digest);
+	return 0;
 }
 
 int firmware_remove_or_reply(struct request *req, const char *file_name)

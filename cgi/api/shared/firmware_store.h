@@ -1,9 +1,11 @@
 /*
- * service.h — rules of the firmware module: the names of images, receiving an upload into
- * the firmware directory, and putting it in place or taking it away.
+ * firmware_store.h — the firmware directory (firmware.dir) and the names in it, for
+ * api-firmware (uploads, downloads, deletes) and api-ota (images the station-agent put in
+ * the directory): the rules of names, receiving an upload, checking a file in place,
+ * putting it in place or taking it away. No SQL.
  */
-#ifndef STATION_API_FIRMWARE_SERVICE_H
-#define STATION_API_FIRMWARE_SERVICE_H
+#ifndef STATION_API_SHARED_FIRMWARE_STORE_H
+#define STATION_API_SHARED_FIRMWARE_STORE_H
 
 #include "runtime.h"
 
@@ -31,6 +33,11 @@ struct firmware_upload {
  * (400 "image: …"). The file is removed with the arena unless firmware_install moved it.
  */
 int firmware_receive_or_reply(struct request *req, struct firmware_upload *up);
+/* Checks file_name, a file already in the firmware directory (the station-agent's cache),
+ * as an upload is checked: a regular file (no symbolic link followed) of at most
+ * firmware.max_bytes, an ESP32 app image; fills *file (size, sha256; temp_path NULL).
+ * 400 "file: …" or "image: …" otherwise. The caller has checked the name itself. */
+int firmware_check_file_or_reply(struct request *req, const char *file_name, struct firmware_upload *file);
 /* Renames the upload to file_name in the firmware directory (atomic) and fsyncs the
  * directory; 500 when it cannot. */
 int firmware_install_or_reply(struct request *req, const struct firmware_upload *up, const char *file_name);

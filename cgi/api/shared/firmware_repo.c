@@ -1,7 +1,7 @@
 /*
- * repo.c — SQL of the firmware module (repo.h): the Firmware JSON map beside its SELECT.
+ * firmware_repo.c — SQL of the firmware store (firmware_repo.h): the Firmware JSON map beside its SELECT.
  */
-#include "repo.h"
+#include "firmware_repo.h"
 
 #define FIRMWARE_SELECT "f.id, f.device_type, f.version, f.file_name, f.size, f.sha256, f.source, f.created_at"
 
@@ -22,3 +22,7 @@ STATEMENT(firmwares_by_version,
 	  "SELECT " FIRMWARE_SELECT " FROM firmwares f WHERE f.device_type = $1 AND f.version = $2");
 STATEMENT(firmwares_delete, "DELETE FROM firmwares f WHERE f.id = $1::uuid RETURNING " FIRMWARE_SELECT,
 	  .invalid = "firmware: in use by an ota update");
+STATEMENT(firmwares_in_use,
+	  "SELECT 1 FROM firmwares f WHERE f.id = $1::uuid "
+	  "AND EXISTS (SELECT 1 FROM ota_logs o WHERE o.firmware_id = f.id AND o.status IN ('pending', 'sent'))");
+STATEMENT(firmware_device, "SELECT d.type, d.firmware_version FROM devices d WHERE d.id = $1::uuid");
