@@ -14,18 +14,11 @@ callers=(anonymous member admin owner device agent)
 
 setup_file() {
   ensure_owner >/dev/null
-  local admin_token ext
-  admin_token=$(token_for admin)
-  ext="matrix-$RANDOM$RANDOM"
-  api POST /api/devices -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-    -d "{\"externalId\":\"$ext\",\"name\":\"Matrix probe\",\"type\":\"climate\"}"
-  [ "$status_code" = 201 ] || { echo "cannot create the probe device: $status_code $body" >&2; return 1; }
-  echo "$body" | jq -r .deviceToken >"$BATS_FILE_TMPDIR/device_token"
-  echo "$body" | jq -r .device.id >"$BATS_FILE_TMPDIR/device_id"
+  probe_device_create "Matrix probe"
 }
 
 teardown_file() {
-  [ -s "$BATS_FILE_TMPDIR/device_id" ] && psql_exec "DELETE FROM devices WHERE id = '$(cat "$BATS_FILE_TMPDIR/device_id")'" >/dev/null || true
+  probe_device_delete
 }
 
 @test "every route answers every kind of caller as its table declares" {
@@ -66,7 +59,7 @@ teardown_file() {
 @test "the matrix covers every module that is built" {
   local modules bin m
   modules=$(all_routes | jq -r .module | sort -u | tr '\n' ' ')
-  for m in health auth devices device-types device-events zones settings users user-management; do
+  for m in health auth devices device-types device-events zones settings users user-management firmware ota; do
     [[ " $modules " == *" $m "* ]] || { echo "module $m has no routes in the matrix" >&2; return 1; }
   done
   for bin in "$STATION_BUILD_DIR"/api-*; do # and any module added since

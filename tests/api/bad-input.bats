@@ -11,12 +11,19 @@ load ../helpers/routes
 
 setup_file() {
   ensure_owner >/dev/null
+  probe_device_create "Bad-input probe" # for the device routes (POST /api/ota/report)
+  export DEVICE_TOKEN
+  DEVICE_TOKEN=$(cat "$BATS_FILE_TMPDIR/device_token")
   python3 - >"$BATS_FILE_TMPDIR/deep.json" <<'PY'
 print('{"a":' + '[' * 1000 + ']' * 1000 + '}')
 PY
   python3 -c 'print("x" * 100000)' >"$BATS_FILE_TMPDIR/huge.txt"
   printf '{"name":"\xff\xfe bad"}' >"$BATS_FILE_TMPDIR/utf8.json"
   head -c 1200000 /dev/zero | tr '\0' 'a' | sed 's/^/{"a":"/; s/$/"}/' >"$BATS_FILE_TMPDIR/toolarge.json"
+}
+
+teardown_file() {
+  probe_device_delete
 }
 
 # Prints "METHOD PATH CALLER FIELDS-JSON" for every body-taking route.
