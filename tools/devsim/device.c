@@ -12,7 +12,7 @@
  *               once, plus turned_on / turned_off when "on" actually changes
  *
  * Every type obeys the built-in reboot (clean disconnect, a second of "boot", connect
- * and handshake again); factory_reset, ota_update and wifi_update are logged and not
+ * and handshake again) and ota_update (ota.c); factory_reset and wifi_update are logged and not
  * simulated; any other action is logged and ignored. Every telemetry tick publishes
  * exactly one state message, so --rate counts state messages whatever the types.
  */
@@ -169,7 +169,8 @@ static void publish_handshake(struct device *dev)
 	const struct options *opt = dev->sim->opt;
 	struct jbuf *b = &dev->sim->scratch;
 	const char *kit_tag = dev->kit_tag ? dev->kit_tag : opt->kit_tag;
-	payload_handshake(b, device_type_name(dev->type), opt->firmware_version, opt->chip, kit_tag);
+	payload_handshake(b, device_type_name(dev->type),
+			  dev->firmware_version[0] ? dev->firmware_version : opt->firmware_version, opt->chip, kit_tag);
 	link_publish(dev, "handshake", b);
 }
 
@@ -324,7 +325,11 @@ static void run_command(struct device *dev, const struct command *cmd)
 		link_disconnect(dev);
 		return;
 	}
-	if (strcmp(cmd->action, "factory_reset") == 0 || strcmp(cmd->action, "ota_update") == 0 ||
+	if (strcmp(cmd->action, "ota_update") == 0) {
+		ota_start(dev, cmd);
+		return;
+	}
+	if (strcmp(cmd->action, "factory_reset") == 0 ||
 	    strcmp(cmd->action, "wifi_update") == 0) {
 		simlog(SIMLOG_INFO, "built-in command not simulated", "deviceId", dev->ext_id,
 		       "action", cmd->action, NULL);

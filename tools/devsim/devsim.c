@@ -56,6 +56,11 @@ static const char usage_text[] =
 	"                              database what was persisted\n"
 	"  --report FILE               with --sequence: write each device's last state and\n"
 	"                              event seq to FILE when paused (SIGUSR1) and at exit\n"
+	"  --ota-reboot-ms MS          after an ota_update is downloaded and checked, the\n"
+	"                              device is away this long, then handshakes with the\n"
+	"                              new version (default 1000)\n"
+	"  --ota-fail-rate P           each ota_update fails with probability P (0–1): the\n"
+	"                              device reports success:false (default 0)\n"
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
@@ -63,7 +68,7 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STATION_ID, OPT_COUNT, OPT_TYPE, OPT_PREFIX,
 	OPT_CREDENTIALS, OPT_TELEMETRY, OPT_HEARTBEAT, OPT_RATE, OPT_DURATION, OPT_KIT_TAG,
 	OPT_FIRMWARE, OPT_CHIP, OPT_QOS, OPT_KEEPALIVE, OPT_CONNECT_RATE, OPT_SEED,
-	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT,
+	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT, OPT_OTA_REBOOT, OPT_OTA_FAIL,
 };
 
 static const struct option long_options[] = {
@@ -88,6 +93,8 @@ static const struct option long_options[] = {
 	{ "print-commands", no_argument, NULL, OPT_PRINT_COMMANDS },
 	{ "sequence", no_argument, NULL, OPT_SEQUENCE },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "ota-reboot-ms", required_argument, NULL, OPT_OTA_REBOOT },
+	{ "ota-fail-rate", required_argument, NULL, OPT_OTA_FAIL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +115,7 @@ static void options_defaults(struct options *opt)
 	opt->keepalive_s = 60;
 	opt->connect_rate = 500;
 	opt->seed = 1;
+	opt->ota_reboot_ms = 1000;
 }
 
 /* Errors name the option: "--count: must be an integer from 1 to 100000". */
@@ -291,6 +299,17 @@ static int options_parse(struct options *opt, int argc, char **argv)
 		case OPT_REPORT:
 			opt->report_path = optarg;
 			break;
+		case OPT_OTA_REBOOT:
+			rc = parse_int("--ota-reboot-ms", optarg, 0, 3600000, &opt->ota_reboot_ms);
+			break;
+		case OPT_OTA_FAIL: {
+			char *end;
+			errno = 0;
+			opt->ota_fail_rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(opt->ota_fail_rate >= 0 && opt->ota_fail_rate <= 1))
+				rc = bad("--ota-fail-rate", "must be a number from 0 to 1");
+			break;
+		}
 		case OPT_LOG_LEVEL: {
 			enum simlog_level level;
 			if (simlog_parse_level(optarg, &level) != 0)

@@ -47,6 +47,8 @@ struct options {
 	bool print_commands;
 	bool sequence;                      /* "seq" in every state and event (benchmarks, tests) */
 	const char *report_path;            /* --report: what each device published, at pause and exit */
+	int ota_reboot_ms;                  /* --ota-reboot-ms: away after an update, before the handshake */
+	double ota_fail_rate;               /* --ota-fail-rate: probability that an update fails */
 };
 
 enum link_state {
@@ -85,6 +87,10 @@ struct device {
 	double temperature, humidity, pressure;
 	bool motion, button, on;
 	int brightness;
+	char firmware_version[65]; /* after an OTA update; empty: --firmware-version */
+	int reboot_delay_ms;  /* the pending reboot's; 0: the default second */
+	int ota_pid;          /* the process downloading an update (ota.c), 0: none */
+	char ota_version[65]; /* the version it installs */
 	long state_seq;       /* state messages published with a "seq" (--sequence) */
 	long event_seq;       /* event messages published with a "seq" (--sequence) */
 };
@@ -119,6 +125,12 @@ int sim_run(struct sim *sim);
 /* report.c: --report FILE, one line per device {"deviceId","stateSeq","eventSeq"},
  * replaced atomically. 0, or -1 (logged). */
 int report_write(const struct sim *sim);
+
+/* ota.c: ota_update in a process of its own per device (the download never blocks the
+ * loop); ota_reap, called by the loop, finishes the updates whose process ended. */
+struct command;
+void ota_start(struct device *dev, const struct command *cmd);
+void ota_reap(struct sim *sim);
 
 /* fleet.c: the list of devices, from --count/--type or from --credentials. */
 int fleet_build(struct sim *sim);

@@ -131,7 +131,8 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 		return;
 	if (dev->reboot_pending) {
 		dev->reboot_pending = false;
-		dev->connect_at = now + REBOOT_DELAY_MS;
+		dev->connect_at = now + (dev->reboot_delay_ms > 0 ? dev->reboot_delay_ms : REBOOT_DELAY_MS);
+		dev->reboot_delay_ms = 0;
 		simlog(SIMLOG_INFO, "device rebooting", "deviceId", dev->ext_id, NULL);
 		return;
 	}

@@ -279,6 +279,7 @@ int sim_run(struct sim *sim)
 			break;
 		if (pause_signal || resume_signal)
 			toggle_pause(sim, &rs);
+		ota_reap(sim);
 		int64_t wake = now + (opt->rate > 0 ? RATE_TICK_MS : TICK_MAX_MS);
 		for (size_t i = 0; i < sim->count; i++) {
 			struct device *dev = &sim->devices[i];

@@ -250,6 +250,18 @@ struct json_object *payload_parse(const void *data, size_t len)
 	return obj;
 }
 
+/* The string member key into buf (cap bytes), or leaves it empty. */
+static void copy_member(struct json_object *obj, const char *key, char *buf, size_t cap)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return;
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (n < cap && !memchr(s, '\0', n))
+		memcpy(buf, s, n + 1);
+}
+
 int payload_command(struct json_object *obj, struct command *out)
 {
 	memset(out, 0, sizeof *out);
@@ -278,6 +290,10 @@ int payload_command(struct json_object *obj, struct command *out)
 			}
 		}
 	}
+	copy_member(obj, "url", out->url, sizeof out->url);
+	copy_member(obj, "version", out->version, sizeof out->version);
+	copy_member(obj, "firmware_id", out->firmware_id, sizeof out->firmware_id);
+	copy_member(obj, "sha256", out->sha256, sizeof out->sha256);
 	return 0;
 }
 

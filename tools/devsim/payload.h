@@ -54,6 +54,11 @@ struct command {
 	bool has_brightness;  /* the member is present */
 	bool brightness_ok;   /* … and is a number within 0–100 */
 	int brightness;
+	/* ota_update: where, what and its SHA-256 (empty when absent or too long) */
+	char url[1024];
+	char version[65];
+	char firmware_id[64];
+	char sha256[65];
 };
 
 /* The parsed document (caller puts it), or NULL when the bytes are not one JSON value. */
