@@ -95,11 +95,60 @@ uploaded_id() {
   assert_error 400 "sha256: does not match the uploaded image"
   call_as admin POST "/api/firmware?deviceType=light&version=$VERSION" -H 'Content-Type: text/plain' \
     --data-binary @"$BATS_FILE_TMPDIR/good.bin"
-  assert_error 415 "content-type: must be application/octet-stream"
+  assert_error 415 "content-type: must be application/octet-stream or multipart/form-data"
   call_as admin POST "/api/firmware?version=$VERSION" -H 'Content-Type: application/octet-stream' \
     --data-binary @"$BATS_FILE_TMPDIR/good.bin"
   assert_error 400 "deviceType: is required"
   upload member "$BATS_FILE_TMPDIR/good.bin" light "$VERSION"
+  assert_status 403
+}
+
+# form WHO [curl -F arguments…]: POST a multipart/form-data upload.
+form() {
+  local who=$1
+  shift
+  call_as "$who" POST /api/firmware "$@"
+}
+
+@test "multipart/form-data: the fields and the file part, in any order, stored like a raw upload" {
+  local sum
+  sum=$(sha256sum <"$BATS_FILE_TMPDIR/other.bin" | cut -d' ' -f1)
+  form admin -F deviceType=esp32-light -F "version=$VERSION-m" -F "sha256=sha256:$sum" \
+    -F "file=@$BATS_FILE_TMPDIR/other.bin;type=application/octet-stream"
+  assert_status 201
+  assert_each .deviceType light .version "$VERSION-m" .fileName "light@$VERSION-m.bin" .sha256 "$sum" .source upload
+  cmp "$BATS_FILE_TMPDIR/other.bin" "$STATION_RUN_DIR/firmware/light@$VERSION-m.bin"
+  # The file first, the fields after it; the same bytes again are the same image.
+  form admin -F "file=@$BATS_FILE_TMPDIR/other.bin" -F deviceType=light -F "version=$VERSION-m"
+  assert_status 200
+  [ -z "$(find "$STATION_RUN_DIR/firmware" -name '.upload-*')" ]
+}
+
+@test "multipart/form-data: no file, a missing field, a bad image, a wrong sha256 or boundary are refused" {
+  form admin -F deviceType=light -F "version=$VERSION-n"
+  assert_error 400 "file: is required"
+  form admin -F deviceType=light -F "file=@$BATS_FILE_TMPDIR/good.bin"
+  assert_error 400 "version: is required"
+  form admin -F deviceType=light -F "version=$VERSION-n" -F "file=@$BATS_FILE_TMPDIR/magic.bin"
+  assert_error 400 "image: not an esp32 app image (first byte is not 0xe9)"
+  form admin -F deviceType=light -F "version=$VERSION-n" -F "sha256=$(printf '0%.0s' {1..64})" \
+    -F "file=@$BATS_FILE_TMPDIR/good.bin"
+  assert_error 400 "sha256: does not match the uploaded image"
+  form admin -F deviceType=light -F "version=../n" -F "file=@$BATS_FILE_TMPDIR/good.bin"
+  assert_error 400 "version: must be like 0.1.32 (letters, digits and . + _ -)"
+  form admin -F deviceType=light -F "version=$VERSION-n" -F "file=@$BATS_FILE_TMPDIR/good.bin" \
+    -F "file=@$BATS_FILE_TMPDIR/good.bin"
+  assert_error 400 "file: one image per upload"
+  call_as admin POST /api/firmware -H 'Content-Type: multipart/form-data' --data-binary 'x'
+  assert_error 400 "content-type: multipart/form-data needs a boundary (1 to 70 characters)"
+  call_as admin POST /api/firmware -H 'Content-Type: multipart/form-data; boundary=XyZ' \
+    --data-binary $'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\nabc'
+  assert_error 400 "body: the multipart body ends early"
+  form admin -F deviceType=light -F "version=$VERSION-big" -F "file=@$BATS_FILE_TMPDIR/large.bin"
+  assert_error 413 "body: larger than 4194304 bytes"
+  [ "$(psql_exec "SELECT count(*) FROM firmwares WHERE version LIKE '$VERSION-n%' OR version = '$VERSION-big'")" = 0 ]
+  [ -z "$(find "$STATION_RUN_DIR/firmware" -name '.upload-*')" ]
+  form member -F deviceType=light -F "version=$VERSION-n" -F "file=@$BATS_FILE_TMPDIR/good.bin"
   assert_status 403
 }
 

@@ -3,7 +3,8 @@
  * firmware, docs/firmware.md).
  *
  * Owners and admins upload an image as the raw body (application/octet-stream) with
- * ?deviceType&version[&sha256]; it is streamed to disk, checked as an ESP32 app image and
+ * ?deviceType&version[&sha256], or as multipart/form-data with those fields and a file
+ * part (multipart.c); either way it is streamed to disk, checked as an ESP32 app image and
  * stored as <deviceType>@<version>.bin in firmware.dir. The same bytes again are the same
  * image (200), other bytes for a known version a conflict (409). Members and devices
  * download an image through nginx: the worker only says yes (X-Accel-Redirect to the
@@ -17,11 +18,12 @@
 #include "runtime.h"
 #include "api/shared/firmware_store.h"
 #include "api/shared/ota_job.h"
+#include "multipart.h"
 
 static const struct field firmware_upload_query[] = {
-	{ "deviceType", FIELD_STRING, .required = true, .max = BOUND(70),
-	  .description = "the device type: light, or the agent's spelling esp32-light" },
-	{ "version", FIELD_STRING, .required = true, .max = BOUND(64), .description = "like 0.1.32" },
+	{ "deviceType", FIELD_STRING, .max = BOUND(70),
+	  .description = "the device type: light, or the agent's spelling esp32-light (multipart: a field)" },
+	{ "version", FIELD_STRING, .max = BOUND(64), .description = "like 0.1.32 (multipart: a field)" },
 	{ "sha256", FIELD_STRING, .max = BOUND(71),
 	  .description = "the image's SHA-256 in hex (or sha256:<hex>): other bytes are refused" },
 	{ 0 },
@@ -46,11 +48,13 @@ static int firmware_get(struct request *req)
 				"firmware not found");
 }
 
-/* POST /api/firmware?deviceType&version[&sha256] — the image as the body. */
-static int firmware_upload(struct request *req)
+/* Checks the names and stores the received image (new: 201; the same bytes again: 200;
+ * other bytes for that version: 409). */
+static int firmware_store_or_reply(struct request *req, const char *type, const char *version, const char *sha256,
+				   const struct firmware_upload *up)
 {
-	const char *type = req_query(req, "deviceType"), *version = req_query(req, "version");
-	const char *sha256 = req_query(req, "sha256");
+	if (!type || !version)
+		return reply_error(req, 400, "%s: is required", type ? "version" : "deviceType");
 	const char *problem = firmware_type_problem(type);
 	if (!problem)
 		problem = firmware_version_problem(version);
@@ -58,35 +62,61 @@ static int firmware_upload(struct request *req)
 		problem = firmware_sha256_problem(sha256);
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
-	if (!content_type_is_octet_stream(req->content_type))
-		return reply_error(req, 415, "content-type: must be application/octet-stream");
 	type = firmware_type_canonical(type);
-
-	struct firmware_upload up;
-	if (firmware_receive_or_reply(req, &up))
-		return req->status;
-	if (sha256 && strcasecmp(strncmp(sha256, "sha256:", 7) == 0 ? sha256 + 7 : sha256, up.sha256) != 0)
+	if (sha256 && strcasecmp(strncmp(sha256, "sha256:", 7) == 0 ? sha256 + 7 : sha256, up->sha256) != 0)
 		return reply_error(req, 400, "sha256: does not match the uploaded image");
 
 	const char *file_name = firmware_file_name(req, type, version);
-	PGresult *row = db_run(req, firmwares_insert, type, version, file_name, db_param_long(req, up.size), up.sha256,
+	PGresult *row = db_run(req, firmwares_insert, type, version, file_name, db_param_long(req, up->size), up->sha256,
 			       "upload");
 	if (!row)
 		return req->status;
 	if (PQntuples(row) == 1)
-		return firmware_install_or_reply(req, &up, file_name) ? req->status : reply_row(req, row, firmware_columns);
+		return firmware_install_or_reply(req, up, file_name) ? req->status : reply_row(req, row, firmware_columns);
 
 	/* That version is known: the same bytes are the same image (its file put back in place
 	 * if it went missing), other bytes a conflict. */
 	row = db_row(req, "firmware not found", firmwares_by_version, type, version);
 	if (!row)
 		return req->status;
-	if (strcmp(db_value(row, 0, FIRMWARE_COL_SHA256), up.sha256) != 0)
+	if (strcmp(db_value(row, 0, FIRMWARE_COL_SHA256), up->sha256) != 0)
 		return reply_error(req, 409, "version: %s %s exists with other bytes", type, version);
-	if (firmware_install_or_reply(req, &up, db_value(row, 0, FIRMWARE_COL_FILE_NAME)))
+	if (firmware_install_or_reply(req, up, db_value(row, 0, FIRMWARE_COL_FILE_NAME)))
 		return req->status;
 	db_write_row(reply_json_status(req, 200), row, 0, firmware_columns);
 	return reply_ok(req);
+}
+
+/* POST /api/firmware?deviceType&version[&sha256] — the image as the body; or a
+ * multipart/form-data body with the fields deviceType, version, sha256? and the file. */
+static int firmware_upload(struct request *req)
+{
+	struct firmware_upload up;
+	if (multipart_is_form_data(req->content_type)) {
+		struct multipart *mp = multipart_begin_or_reply(req);
+		struct firmware_source form = { multipart_read, mp, MULTIPART_FRAMING_MAX };
+		if (!mp || firmware_receive_from_or_reply(req, &form, &up))
+			return req->status;
+		return firmware_store_or_reply(req, multipart_field(mp, "deviceType"), multipart_field(mp, "version"),
+					       multipart_field(mp, "sha256"), &up);
+	}
+	const char *type = req_query(req, "deviceType"), *version = req_query(req, "version");
+	const char *sha256 = req_query(req, "sha256");
+	/* The names are checked before a byte of the raw body is read. */
+	const char *problem = !type ? "deviceType: is required" : !version ? "version: is required" : NULL;
+	if (!problem)
+		problem = firmware_type_problem(type);
+	if (!problem)
+		problem = firmware_version_problem(version);
+	if (!problem && sha256)
+		problem = firmware_sha256_problem(sha256);
+	if (problem)
+		return reply_error(req, 400, "%s", problem);
+	if (!content_type_is_octet_stream(req->content_type))
+		return reply_error(req, 415, "content-type: must be application/octet-stream or multipart/form-data");
+	if (firmware_receive_or_reply(req, &up))
+		return req->status;
+	return firmware_store_or_reply(req, type, version, sha256, &up);
 }
 
 /* GET /api/firmware/:id/download — nginx sends the file. */
@@ -156,7 +186,7 @@ static const struct route routes[] = {
 	  .summary = "One firmware image" },
 	{ "POST", "/api/firmware", firmware_upload, WHO_ADMIN, .raw_body = true, .query = firmware_upload_query,
 	  .tx = TX_WRITE, .status = 201, .status_alt = 200, .reply = REPLY_ROW(firmware_columns), .errors = ERR_409,
-	  .summary = "Upload an ESP32 app image (application/octet-stream); the same bytes again answer 200" },
+	  .summary = "Upload an ESP32 app image (application/octet-stream, or multipart/form-data with deviceType, version, sha256? and the file); the same bytes again answer 200" },
 	{ "GET", "/api/firmware/:id/download", firmware_download, WHO_MEMBER | WHO_DEVICE, .reply = REPLY_FILE,
 	  .summary = "The image's bytes, sent by nginx (Range, ETag, If-None-Match)" },
 	{ "DELETE", "/api/firmware/:id", firmware_delete, WHO_ADMIN, .tx = TX_WRITE, .reply = REPLY_NONE,

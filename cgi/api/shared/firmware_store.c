@@ -149,10 +149,21 @@ static bool write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
+static long read_raw_body(void *ctx, void *buf, size_t cap)
+{
+	return req_body_read(ctx, buf, cap);
+}
+
 int firmware_receive_or_reply(struct request *req, struct firmware_upload *up)
 {
+	struct firmware_source raw = { read_raw_body, req, 0 };
+	return firmware_receive_from_or_reply(req, &raw, up);
+}
+
+int firmware_receive_from_or_reply(struct request *req, const struct firmware_source *src, struct firmware_upload *up)
+{
 	long long max = cfg_int("firmware.max_bytes"), declared = req_body_length(req);
-	if (declared > max)
+	if (declared > max + src->framing)
 		return reply_error(req, 413, "body: larger than %lld bytes", max);
 	if (declared == 0)
 		return reply_error(req, 400, "body: the image is missing");
@@ -171,9 +182,9 @@ int firmware_receive_or_reply(struct request *req, struct firmware_upload *up)
 	char *buf = arena_alloc(req->arena, CHUNK);
 	long long size = 0;
 	for (;;) {
-		long n = req_body_read(req, buf, CHUNK);
+		long n = src->read(src->ctx, buf, CHUNK);
 		if (n < 0)
-			return reply_error(req, 400, "body: cannot be read");
+			return req->status ? req->status : reply_error(req, 400, "body: cannot be read");
 		if (n == 0)
 			break;
 		size += n;
@@ -187,7 +198,7 @@ int firmware_receive_or_reply(struct request *req, struct firmware_upload *up)
 	}
 	if (size == 0)
 		return reply_error(req, 400, "body: the image is missing");
-	if (declared >= 0 && size != declared)
+	if (src->framing == 0 && declared >= 0 && size != declared)
 		return reply_error(req, 400, "body: shorter than its content-length");
 	if (fsync(t->fd) != 0) {
 		log_error("cannot fsync %s: %s", t->path, strerror(errno));

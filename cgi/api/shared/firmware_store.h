@@ -38,6 +38,16 @@ int firmware_receive_or_reply(struct request *req, struct firmware_upload *up);
  * firmware.max_bytes, an ESP32 app image; fills *file (size, sha256; temp_path NULL).
  * 400 "file: …" or "image: …" otherwise. The caller has checked the name itself. */
 int firmware_check_file_or_reply(struct request *req, const char *file_name, struct firmware_upload *file);
+/* Where an upload's image bytes come from: read() gives the next ones (0 at their end;
+ * -1 after replying, or without a reply for "body: cannot be read"); framing is how many
+ * body bytes besides the image the declared length may have (multipart's parts). */
+struct firmware_source {
+	long (*read)(void *ctx, void *buf, size_t cap);
+	void *ctx;
+	long long framing;
+};
+/* firmware_receive_or_reply() with the image from src instead of the raw body. */
+int firmware_receive_from_or_reply(struct request *req, const struct firmware_source *src, struct firmware_upload *up);
 /* Renames the upload to file_name in the firmware directory (atomic) and fsyncs the
  * directory; 500 when it cannot. */
 int firmware_install_or_reply(struct request *req, const struct firmware_upload *up, const char *file_name);
