@@ -7,7 +7,8 @@
 --                                                              │  └──► failed   (report success:false)
 --                                                              └─────► timeout  (10 min in sent)
 --
--- Every transition is written here and only here, by the functions below; the programs
+-- Every transition is written here and only here, by the functions below (ota_finish is
+-- the one that ends updates, ota_dispatch the one that sends them); the programs
 -- that cause one (api-ota and api-firmware, station-mqttd's handshake, station-cron's
 -- ota-timeout) call a function and announce the rows it returns as `ota.progress` pushes
 -- (lib/ota.h: the columns and the map of the push). Each function also records one
@@ -60,11 +61,15 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM regexp_matches(COALESCE(version, ''), '[0-9]+', 'g') WITH ORDINALITY AS x(m, n)
 $$;
 
+-- One transition: what every function below returns, row by row (lib/ota.h reads them).
+CREATE TYPE ota_transition AS (
+    ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
+    from_version text, to_version text, status text, error_message text
+);
+
 -- The transitions of the given rows, as they are now: one device_events row each, and
--- the rows themselves for the caller's ota.progress pushes (lib/ota.h reads them).
-CREATE FUNCTION ota_journal(ids uuid[])
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+-- the rows themselves for the caller's ota.progress pushes.
+CREATE FUNCTION ota_journal(ids uuid[]) RETURNS SETOF ota_transition
 LANGUAGE sql VOLATILE AS $$
     WITH moved AS (
         SELECT o.id, o.device_id, d.name, d.type, o.firmware_id, o.from_version, o.to_version, o.status,
@@ -87,10 +92,8 @@ $$;
 -- of an online device gets its ota_update command. The advisory lock makes concurrent
 -- callers take turns, so the count they read is the count they leave.
 CREATE FUNCTION ota_dispatch(max_parallel integer)
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+RETURNS SETOF ota_transition
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
 DECLARE
     busy integer;
     r record;
@@ -124,15 +127,22 @@ BEGIN
 END
 $$;
 
--- Every function below returns the same columns: ota_journal's.
-
--- New pending updates of devices to an image (chosen: NULL = every device of the
--- image's type on another version; chosen ones must be of its type: api-ota checks), except those already updating; then dispatch.
-CREATE FUNCTION ota_enqueue(image uuid, chosen uuid[], url text, max_parallel integer)
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+-- The end of every transition below: record the rows that moved, then send what the
+-- freed slots allow.
+CREATE FUNCTION ota_settle(ids uuid[], max_parallel integer) RETURNS SETOF ota_transition
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
+BEGIN
+    RETURN QUERY SELECT * FROM ota_journal(COALESCE(ids, '{}'));
+    RETURN QUERY SELECT * FROM ota_dispatch(max_parallel);
+END
+$$;
+
+-- New pending updates of devices to an image (chosen: NULL = every device of the image's
+-- type on another version; chosen ones must be of its type: api-ota checks), except those
+-- already updating; then dispatch.
+CREATE FUNCTION ota_enqueue(image uuid, chosen uuid[], url text, max_parallel integer)
+RETURNS SETOF ota_transition
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     ids uuid[];
 BEGIN
@@ -146,40 +156,42 @@ BEGIN
         ON CONFLICT (device_id) WHERE status IN ('pending', 'sent') DO NOTHING
         RETURNING o.id)
     SELECT COALESCE(array_agg(added.id), '{}') INTO ids FROM added;
-    RETURN QUERY SELECT * FROM ota_journal(ids);
-    RETURN QUERY SELECT * FROM ota_dispatch(max_parallel);
+    RETURN QUERY SELECT * FROM ota_settle(ids, max_parallel);
 END
 $$;
 
--- sent → success | failed (pending too: a device may update itself after /check): the
--- device's report. Without an active update of that image, the report is still logged,
--- as a finished row. Then dispatch.
-CREATE FUNCTION ota_report(device uuid, image uuid, ok boolean, error text, max_parallel integer)
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+-- → success | failed | timeout: the given active updates end (finished_at), then dispatch.
+CREATE FUNCTION ota_finish(ids uuid[], outcome text, error text, max_parallel integer)
+RETURNS SETOF ota_transition
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
+BEGIN
+    UPDATE ota_logs o SET status = outcome, error_message = error, finished_at = now()
+    WHERE o.id = ANY (ids) AND o.status IN ('pending', 'sent');
+    RETURN QUERY SELECT * FROM ota_settle(ids, max_parallel);
+END
+$$;
+
+-- The device's report: its active update of that image (sent, or still pending: a device
+-- may update itself after /check) → success | failed. Without one, the report is still
+-- logged, as a finished row.
+CREATE FUNCTION ota_report(device uuid, image uuid, ok boolean, error text, max_parallel integer)
+RETURNS SETOF ota_transition
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     ids uuid[];
+    outcome text := CASE WHEN ok THEN 'success' ELSE 'failed' END;
+    reason text := CASE WHEN ok THEN NULL ELSE COALESCE(error, 'the device reported a failure') END;
 BEGIN
-    WITH closed AS (
-        UPDATE ota_logs o SET status = CASE WHEN ok THEN 'success' ELSE 'failed' END,
-               error_message = CASE WHEN ok THEN NULL ELSE COALESCE(error, 'the device reported a failure') END,
-               finished_at = now()
-        WHERE o.device_id = device AND o.firmware_id = image AND o.status IN ('pending', 'sent')
-        RETURNING o.id)
-    SELECT array_agg(closed.id) INTO ids FROM closed;
+    SELECT array_agg(o.id) INTO ids FROM ota_logs o
+    WHERE o.device_id = device AND o.firmware_id = image AND o.status IN ('pending', 'sent');
     IF ids IS NULL THEN
         INSERT INTO ota_logs AS o (device_id, firmware_id, from_version, to_version, status, error_message,
                                    download_url, sha256, finished_at)
-        SELECT d.id, f.id, d.firmware_version, f.version, CASE WHEN ok THEN 'success' ELSE 'failed' END,
-               CASE WHEN ok THEN NULL ELSE COALESCE(error, 'the device reported a failure') END,
-               '', f.sha256, now()
+        SELECT d.id, f.id, d.firmware_version, f.version, outcome, reason, '', f.sha256, now()
         FROM devices d, firmwares f WHERE d.id = device AND f.id = image
         RETURNING ARRAY[o.id] INTO ids;
     END IF;
-    RETURN QUERY SELECT * FROM ota_journal(COALESCE(ids, '{}'));
-    RETURN QUERY SELECT * FROM ota_dispatch(max_parallel);
+    RETURN QUERY SELECT * FROM ota_finish(ids, outcome, reason, max_parallel);
 END
 $$;
 
@@ -187,43 +199,28 @@ $$;
 -- report). A device that comes online may also take a pending slot: dispatch when
 -- something closed or the device has a pending update.
 CREATE FUNCTION ota_handshake(device uuid, version text, max_parallel integer)
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+RETURNS SETOF ota_transition
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
 DECLARE
     ids uuid[];
 BEGIN
-    WITH closed AS (
-        UPDATE ota_logs o SET status = 'success', finished_at = now()
-        WHERE o.device_id = device AND o.status IN ('pending', 'sent') AND o.to_version = version
-        RETURNING o.id)
-    SELECT array_agg(closed.id) INTO ids FROM closed;
-    IF ids IS NULL AND NOT EXISTS (SELECT 1 FROM ota_logs o WHERE o.device_id = device AND o.status = 'pending') THEN
-        RETURN;
+    SELECT array_agg(o.id) INTO ids FROM ota_logs o
+    WHERE o.device_id = device AND o.status IN ('pending', 'sent') AND o.to_version = version;
+    IF ids IS NOT NULL OR EXISTS (SELECT 1 FROM ota_logs o WHERE o.device_id = device AND o.status = 'pending') THEN
+        RETURN QUERY SELECT * FROM ota_finish(ids, 'success', NULL, max_parallel);
     END IF;
-    RETURN QUERY SELECT * FROM ota_journal(COALESCE(ids, '{}'));
-    RETURN QUERY SELECT * FROM ota_dispatch(max_parallel);
 END
 $$;
 
 -- sent → timeout after timeout_s seconds without an answer (station-cron ota-timeout);
 -- then dispatch (also the safety net that sends what waited for an online device).
 CREATE FUNCTION ota_time_out(timeout_s integer, max_parallel integer)
-RETURNS TABLE (ota_id uuid, device_id uuid, device_name text, device_type text, firmware_id uuid,
-               from_version text, to_version text, status text, error_message text)
+RETURNS SETOF ota_transition
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
-DECLARE
-    ids uuid[];
 BEGIN
-    WITH closed AS (
-        UPDATE ota_logs o SET status = 'timeout', finished_at = now(),
-               error_message = format('no answer within %s seconds', timeout_s)
-        WHERE o.status = 'sent' AND o.sent_at < now() - make_interval(secs => timeout_s)
-        RETURNING o.id)
-    SELECT array_agg(closed.id) INTO ids FROM closed;
-    RETURN QUERY SELECT * FROM ota_journal(COALESCE(ids, '{}'));
-    RETURN QUERY SELECT * FROM ota_dispatch(max_parallel);
+    RETURN QUERY SELECT * FROM ota_finish(
+        ARRAY(SELECT o.id FROM ota_logs o
+              WHERE o.status = 'sent' AND o.sent_at < now() - make_interval(secs => timeout_s)),
+        'timeout', format('no answer within %s seconds', timeout_s), max_parallel);
 END
 $$;

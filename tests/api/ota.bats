@@ -13,9 +13,9 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
+  export RUN="ota$(date +%s)$RANDOM" TYPE
+  TYPE="t$RUN"
   ensure_owner >/dev/null
-  export RUN="ota$(date +%s)$RANDOM"
-  export TYPE="t$RUN"
   psql_exec "INSERT INTO device_types (id, name, category) VALUES ('$TYPE', 'OTA test', 'actuator')" >/dev/null
   local img=$STATION_SRC_DIR/tests/helpers/esp_image.py
   python3 "$img" "$BATS_FILE_TMPDIR/a.bin" --size 30000 --seed 11

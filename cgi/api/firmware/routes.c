@@ -53,13 +53,7 @@ static int firmware_get(struct request *req)
 static int firmware_store_or_reply(struct request *req, const char *type, const char *version, const char *sha256,
 				   const struct firmware_upload *up)
 {
-	if (!type || !version)
-		return reply_error(req, 400, "%s: is required", type ? "version" : "deviceType");
-	const char *problem = firmware_type_problem(type);
-	if (!problem)
-		problem = firmware_version_problem(version);
-	if (!problem && sha256)
-		problem = firmware_sha256_problem(sha256);
+	const char *problem = firmware_names_problem(type, version, sha256);
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
 	type = firmware_type_canonical(type);
@@ -103,13 +97,7 @@ static int firmware_upload(struct request *req)
 	const char *type = req_query(req, "deviceType"), *version = req_query(req, "version");
 	const char *sha256 = req_query(req, "sha256");
 	/* The names are checked before a byte of the raw body is read. */
-	const char *problem = !type ? "deviceType: is required" : !version ? "version: is required" : NULL;
-	if (!problem)
-		problem = firmware_type_problem(type);
-	if (!problem)
-		problem = firmware_version_problem(version);
-	if (!problem && sha256)
-		problem = firmware_sha256_problem(sha256);
+	const char *problem = firmware_names_problem(type, version, sha256);
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
 	if (!content_type_is_octet_stream(req->content_type))

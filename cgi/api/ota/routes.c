@@ -121,9 +121,7 @@ static int firmware_ready(struct request *req)
 {
 	const char *type = body_string(req, "type"), *version = body_string(req, "version");
 	const char *file = body_string(req, "file"), *checksum = body_string(req, "checksum");
-	const char *problem = firmware_type_problem(type);
-	if (!problem)
-		problem = firmware_version_problem(version);
+	const char *problem = firmware_names_problem(type, version, NULL);
 	if (!problem)
 		problem = ota_cache_name_problem(file);
 	if (!problem && firmware_sha256_problem(checksum))

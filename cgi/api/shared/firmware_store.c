@@ -70,6 +70,18 @@ const char *firmware_sha256_problem(const char *sha256)
 	return ok ? NULL : "sha256: must be 64 hex digits";
 }
 
+const char *firmware_names_problem(const char *type, const char *version, const char *sha256)
+{
+	if (!type || !version)
+		return type ? "version: is required" : "deviceType: is required";
+	const char *problem = firmware_type_problem(type);
+	if (!problem)
+		problem = firmware_version_problem(version);
+	if (!problem && sha256)
+		problem = firmware_sha256_problem(sha256);
+	return problem;
+}
+
 const char *firmware_file_name(struct request *req, const char *type, const char *version)
 {
 	return arena_printf(req->arena, "%s@%s.bin", type, version);

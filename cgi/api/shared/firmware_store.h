@@ -18,6 +18,9 @@ const char *firmware_type_canonical(const char *type);
 const char *firmware_type_problem(const char *type);
 const char *firmware_version_problem(const char *version);
 const char *firmware_sha256_problem(const char *sha256);
+/* The three above for an image's names (sha256 NULL: none given); a missing type or
+ * version is "deviceType: is required", "version: is required". */
+const char *firmware_names_problem(const char *type, const char *version, const char *sha256);
 /* "<type>@<version>.bin" */
 const char *firmware_file_name(struct request *req, const char *type, const char *version);
 
