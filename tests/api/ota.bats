@@ -11,12 +11,14 @@
 
 load ../helpers/common
 load ../helpers/api
+load ../helpers/ws
 
 setup_file() {
   export RUN="ota$(date +%s)$RANDOM" TYPE
   TYPE="t$RUN"
   ensure_owner >/dev/null
   psql_exec "INSERT INTO device_types (id, name, category) VALUES ('$TYPE', 'OTA test', 'actuator')" >/dev/null
+  ws_setup
   local img=$STATION_SRC_DIR/tests/helpers/esp_image.py
   python3 "$img" "$BATS_FILE_TMPDIR/a.bin" --size 30000 --seed 11
   python3 "$img" "$BATS_FILE_TMPDIR/b.bin" --size 30000 --seed 12
@@ -35,6 +37,7 @@ teardown_file() {
 }
 
 teardown() {
+  bg_reap
   # Nothing of this run stays active: a test's updates never hold slots of the next one.
   psql_exec "UPDATE ota_logs o SET status = 'failed', finished_at = now() FROM devices d
              WHERE d.id = o.device_id AND d.external_id LIKE '$RUN-%' AND o.status IN ('pending', 'sent')" \
@@ -224,7 +227,7 @@ ota_status() { psql_exec "SELECT status FROM ota_logs WHERE device_id = '$1' ORD
   assert_status 403
 }
 
-@test "report: a failure closes the update as failed, frees its slot for a pending one, and is in the feed" {
+@test "report: a failure closes the update as failed, frees its slot for a pending one, is in the feed and pushed" {
   local fw d others=() i
   fw=$(image 2.4.0 "$BATS_FILE_TMPDIR/c.bin")
   d=$(ota_device r0 1.0.0)
@@ -234,6 +237,7 @@ ota_status() { psql_exec "SELECT status FROM ota_logs WHERE device_id = '$1' ORD
     --data-binary "{\"firmwareId\":\"$fw\",\"deviceIds\":[\"${others[0]}\",\"${others[1]}\",\"${others[2]}\"]}"
   assert_status 202
   [ "$(ota_status "${others[2]}")" = pending ]
+  ws_bg push --token "$(token_for member)" --timeout 60
   as_device r1 POST /api/ota/report -H 'Content-Type: application/json' \
     --data-binary "{\"deviceId\":\"$d\",\"firmwareId\":\"$fw\",\"success\":false}"
   assert_error 403 'deviceId: not this device'
@@ -247,6 +251,10 @@ ota_status() { psql_exec "SELECT status FROM ota_logs WHERE device_id = '$1' ORD
   assert_status 200
   assert_json '[.items[].action] | join(",")' failed,sent,pending
   assert_json '.items[0].data.error' 'flash write failed'
+  poll 10 got push ".type == \"ota.progress\" and .data.deviceId == \"$d\" and .data.status == \"failed\"
+                   and .data.errorMessage == \"flash write failed\" and .data.firmwareId == \"$fw\"
+                   and .data.deviceName == \"$RUN r0\" and .data.toVersion == \"2.4.0\""
+  poll 10 got push ".type == \"ota.progress\" and .data.deviceId == \"${others[2]}\" and .data.status == \"sent\""
 }
 
 @test "ota-timeout: an update sent 10 minutes ago without an answer times out, and the next pending one goes" {
