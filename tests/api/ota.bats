@@ -10,6 +10,7 @@
 # never count; "online" is set through SQL (the MQTT side is tests/mqtt/ota.bats).
 
 load ../helpers/common
+load ../helpers/ota
 load ../helpers/api
 load ../helpers/ws
 
@@ -38,10 +39,7 @@ teardown_file() {
 
 teardown() {
   bg_reap
-  # Nothing of this run stays active: a test's updates never hold slots of the next one.
-  psql_exec "UPDATE ota_logs o SET status = 'failed', finished_at = now() FROM devices d
-             WHERE d.id = o.device_id AND d.external_id LIKE '$RUN-%' AND o.status IN ('pending', 'sent')" \
-    >/dev/null || true
+  ota_end_active
 }
 
 # ota_device SUFFIX VERSION [STATUS]: a device of $TYPE on VERSION (online unless STATUS);
@@ -77,7 +75,6 @@ image() {
   json_field .id
 }
 
-ota_status() { psql_exec "SELECT status FROM ota_logs WHERE device_id = '$1' ORDER BY created_at DESC LIMIT 1"; }
 
 @test "firmware-ready: a file of the cache with its checksum is registered as the agent's (either spelling)" {
   ready "$RUN-a.bin" "$BATS_FILE_TMPDIR/a.bin" 1.0.0
@@ -274,18 +271,6 @@ ota_status() { psql_exec "SELECT status FROM ota_logs WHERE device_id = '$1' ORD
   [ "$(psql_exec "SELECT error_message FROM ota_logs WHERE device_id = '${ids[0]}'")" = 'no answer within 600 seconds' ]
   run_cron ota-timeout
   [ "$(ota_status "${ids[0]}")" = timeout ]
-}
-
-# run_cron JOB: station-cron JOB succeeds (again while the stack's own cron loop holds it).
-run_cron() {
-  local i
-  for i in 1 2 3 4 5; do
-    run "$STATION_BUILD_DIR/station-cron" "$1"
-    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
-    [[ "$output" == *'"already running"'* ]] || return 0
-    sleep 0.5
-  done
-  return 1
 }
 
 @test "the log is paged newest first like the device-events feed" {

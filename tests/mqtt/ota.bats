@@ -10,6 +10,7 @@
 # ota.max_parallel (3, the default) rows in `sent`. No timing is asserted.
 
 load ../helpers/common
+load ../helpers/ota
 load ../helpers/mqtt
 
 MQTT_HOST=127.0.0.1
@@ -26,9 +27,7 @@ setup_file() {
 
 teardown() {
   bg_reap
-  psql_exec "UPDATE ota_logs o SET status = 'failed', finished_at = now() FROM devices d
-             WHERE d.id = o.device_id AND d.external_id LIKE '$RUN-%' AND o.status IN ('pending', 'sent')" \
-    >/dev/null || true
+  ota_end_active
 }
 
 teardown_file() {
@@ -110,18 +109,12 @@ until_settled() {
   [ "$(psql_exec "SELECT status || ': ' || error_message FROM ota_logs WHERE device_id = '$failing'")" = \
     'failed: simulated failure (--ota-fail-rate)' ]
   [ "$(psql_exec "SELECT firmware_version FROM devices WHERE id = '$failing'")" = 0.1.32 ]
-  [ "$(psql_exec "SELECT status FROM ota_logs WHERE device_id = '$gone'")" = sent ]
+  [ "$(ota_status "$gone")" = sent ]
 
   # The one that never came back: ten minutes later, station-cron's ota-timeout.
   psql_exec "UPDATE ota_logs SET sent_at = now() - interval '11 minutes' WHERE device_id = '$gone' AND status = 'sent'" >/dev/null
-  local i
-  for i in 1 2 3 4 5; do
-    run "$STATION_BUILD_DIR/station-cron" ota-timeout
-    [ "$status" -eq 0 ]
-    [[ "$output" == *'"already running"'* ]] || break
-    sleep 0.5
-  done
-  [ "$(psql_exec "SELECT status FROM ota_logs WHERE device_id = '$gone'")" = timeout ]
+  run_cron ota-timeout
+  [ "$(ota_status "$gone")" = timeout ]
   # Every transition is in the device-events feed.
   [ "$(psql_exec "SELECT string_agg(action, ',' ORDER BY created_at) FROM device_events
                   WHERE device_id = '${ids[0]}' AND kind = 'ota_progress'")" = pending,sent,success ]
@@ -138,11 +131,11 @@ until_settled() {
   call_as admin POST /api/firmware/update -H 'Content-Type: application/json' \
     --data-binary "{\"deviceId\":\"$DEVICE_ID\",\"firmwareId\":\"$fw\"}"
   assert_status 202
-  [ "$(psql_exec "SELECT status FROM ota_logs WHERE device_id = '$DEVICE_ID'")" = sent ]
+  [ "$(ota_status "$DEVICE_ID")" = sent ]
   # Another version first: nothing closes.
   pub "$EXT" "$TOKEN" handshake '{"type":"light","firmwareVersion":"0.1.33","chip":"ESP32-D0WD-V3"}'
   poll 5 eval "[ \"\$(psql_exec \"SELECT firmware_version FROM devices WHERE id = '$DEVICE_ID'\")\" = 0.1.33 ]"
-  [ "$(psql_exec "SELECT status FROM ota_logs WHERE device_id = '$DEVICE_ID'")" = sent ]
+  [ "$(ota_status "$DEVICE_ID")" = sent ]
   pub "$EXT" "$TOKEN" handshake "{\"type\":\"light\",\"firmwareVersion\":\"$VERSION\",\"chip\":\"ESP32-D0WD-V3\"}"
   poll 5 eval "[ \"\$(psql_exec \"SELECT status FROM ota_logs WHERE device_id = '$DEVICE_ID'\")\" = success ]"
   [ "$(psql_exec "SELECT finished_at IS NOT NULL FROM ota_logs WHERE device_id = '$DEVICE_ID'")" = t ]
