@@ -148,7 +148,7 @@ static int firmware_update(struct request *req)
 	PGresult *device = db_row(req, "device not found", firmware_device, device_id), *image;
 	if (!device)
 		return req->status;
-	const char *type = db_value(device, 0, 0);
+	const char *type = db_value(device, 0, FIRMWARE_DEVICE_COL_TYPE);
 	if (firmware_id)
 		image = db_row(req, "firmware not found", firmwares_by_id, firmware_id);
 	else

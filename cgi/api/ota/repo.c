@@ -17,8 +17,6 @@ STATEMENT(ota_device_types,
 	  " ORDER BY ota_version_key(f.version) DESC, f.created_at DESC LIMIT 1) "
 	  "FROM devices d GROUP BY d.type ORDER BY d.type");
 
-STATEMENT(ota_device, "SELECT d.type, d.firmware_version FROM devices d WHERE d.id = $1::uuid");
-
 STATEMENT(ota_newer_firmware,
 	  "SELECT f.id, f.version, f.sha256 FROM firmwares f "
 	  "WHERE f.device_type = $1 AND ota_version_key(f.version) > ota_version_key($2) "

@@ -12,8 +12,6 @@
 extern const struct db_column ota_device_type_columns[];
 STATEMENT_DECLARE(ota_device_types, 0);
 
-/* $1 device id → its type and firmware version. */
-STATEMENT_DECLARE(ota_device, 1);
 /* $1 type, $2 the device's version (NULL: none known) → the newest image of the type with
  * a higher version: id, version, sha256; no row: up to date. */
 STATEMENT_DECLARE(ota_newer_firmware, 2);

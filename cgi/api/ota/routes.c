@@ -45,12 +45,12 @@ static int job_create(struct request *req)
 		return req->status;
 	const char *ids_json = ids ? json_text(req->arena, ids) : NULL;
 	if (ids) {
-		PGresult *strangers = db_run(req, ota_devices_not_of_type, ids_json, db_value(image, 0, 0));
+		const char *type = db_value(image, 0, OTA_FIRMWARE_COL_TYPE);
+		PGresult *strangers = db_run(req, ota_devices_not_of_type, ids_json, type);
 		if (!strangers)
 			return req->status;
-		if (PQntuples(strangers) > 0)
-			return reply_error(req, 400, "deviceIds[%s]: not a %s device", db_value(strangers, 0, 0),
-					   db_value(image, 0, 0));
+		if (PQntuples(strangers) > 0) /* (index, id): the first one names the field */
+			return reply_error(req, 400, "deviceIds[%s]: not a %s device", db_value(strangers, 0, 0), type);
 	}
 	if (ota_enqueue_or_reply(req, firmware_id, ids_json, &queued))
 		return req->status;
@@ -183,12 +183,12 @@ static int check(struct request *req)
 		return req->status;
 	if (type && firmware_type_problem(type))
 		return reply_error(req, 400, "device_type: must be a device type like light or esp32-light");
-	PGresult *device = db_row(req, "device not found", ota_device, req->caller.device_id), *newer;
+	PGresult *device = db_row(req, "device not found", firmware_device, req->caller.device_id), *newer;
 	if (!device)
 		return req->status;
 	if (!current)
-		current = db_value(device, 0, 1);
-	if (!(newer = db_run(req, ota_newer_firmware, db_value(device, 0, 0), current)))
+		current = db_value(device, 0, FIRMWARE_DEVICE_COL_VERSION);
+	if (!(newer = db_run(req, ota_newer_firmware, db_value(device, 0, FIRMWARE_DEVICE_COL_TYPE), current)))
 		return req->status;
 	struct jw *w = reply_json(req);
 	jw_object_begin(w);

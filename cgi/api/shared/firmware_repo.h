@@ -27,5 +27,6 @@ STATEMENT_DECLARE(firmwares_delete, 1);
 STATEMENT_DECLARE(firmwares_in_use, 1);
 /* $1 device id → its type and firmware version. */
 STATEMENT_DECLARE(firmware_device, 1);
+enum { FIRMWARE_DEVICE_COL_TYPE, FIRMWARE_DEVICE_COL_VERSION };
 
 #endif

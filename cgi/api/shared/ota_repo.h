@@ -25,7 +25,9 @@ STATEMENT_DECLARE(ota_logs_by_ids, 1);
 STATEMENT_DECLARE(ota_logs_page, 3);
 /* $1 firmware id → its type and version; no row: unknown. */
 STATEMENT_DECLARE(ota_firmware, 1);
-/* $1 JSON array of device ids, $2 type → (index, id) of those that are not devices of that type. */
+enum { OTA_FIRMWARE_COL_TYPE, OTA_FIRMWARE_COL_VERSION };
+/* $1 JSON array of device ids, $2 type → (index in the array, id) of those that are not
+ * devices of that type. */
 STATEMENT_DECLARE(ota_devices_not_of_type, 2);
 
 #endif
