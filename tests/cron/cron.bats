@@ -179,6 +179,26 @@ sql_count() {
   job_twice_leaves command-expiry "$states" 'broken=failed delivered=sent pending=queued stale=expired'
 }
 
+@test "ota-timeout: updates sent 10 minutes ago time out with an event; younger and finished ones stay" {
+  local old young done fw
+  old=$(new_device ota-old light)
+  young=$(new_device ota-young light)
+  done=$(new_device ota-done light)
+  fw=$(psql_exec "INSERT INTO firmwares (device_type, version, file_name, size, sha256, source)
+                  VALUES ('light', '0.0.$RUN', 'light@0.0.$RUN.bin', 1, repeat('a', 64), 'upload') RETURNING id")
+  psql_exec "INSERT INTO ota_logs (device_id, firmware_id, to_version, status, download_url, sha256, sent_at, finished_at)
+             VALUES ('$old', '$fw', '0.0.$RUN', 'sent', 'http://x/', repeat('a', 64), now() - interval '11 minutes', NULL),
+                    ('$young', '$fw', '0.0.$RUN', 'sent', 'http://x/', repeat('a', 64), now() - interval '9 minutes', NULL),
+                    ('$done', '$fw', '0.0.$RUN', 'success', 'http://x/', repeat('a', 64), now() - interval '1 hour', now())" \
+    >/dev/null
+  local states="SELECT string_agg(d.name || '=' || o.status, ' ' ORDER BY d.name) FROM ota_logs o
+                JOIN devices d ON d.id = o.device_id WHERE o.firmware_id = '$fw'"
+  job_twice_leaves ota-timeout "$states" "$RUN ota-done=success $RUN ota-old=timeout $RUN ota-young=sent"
+  [ "$(psql_exec "SELECT action || ' ' || (data->>'error') FROM device_events WHERE device_id = '$old' AND kind = 'ota_progress'")" = \
+    'timeout no answer within 600 seconds' ]
+  psql_exec "DELETE FROM ota_logs WHERE firmware_id = '$fw'; DELETE FROM firmwares WHERE id = '$fw'" >/dev/null
+}
+
 @test "refresh-token-cleanup: expired tokens and dead sessions go; live sessions keep their rotated tokens" {
   local dead_family live_family fresh_family
   dead_family=$(uuid_new) live_family=$(uuid_new) fresh_family=$(uuid_new)
