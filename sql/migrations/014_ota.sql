@@ -111,7 +111,10 @@ BEGIN
         WHERE o.status = 'pending' AND d.status = 'online'
         ORDER BY o.created_at, o.id
         LIMIT max_parallel - busy
-        FOR UPDATE OF o SKIP LOCKED
+        -- A device row locked elsewhere is skipped, not waited for: a handshake holds its
+        -- device and then waits for this lock (ota_handshake), so waiting here would
+        -- deadlock; that handshake sends the device's update itself.
+        FOR UPDATE OF o SKIP LOCKED FOR KEY SHARE OF d SKIP LOCKED
     LOOP
         INSERT INTO device_commands (device_id, action, params, expires_at)
         VALUES (r.device_id, 'ota_update',
