@@ -239,7 +239,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/ota/device-types", device_types, WHO_AGENT, .reply = REPLY_ROWS(ota_device_type_columns),
 	  .summary = "Device types in use, their versions and newest image: what the station-agent should fetch" },
 	{ "POST", "/api/ota/firmware-ready", firmware_ready, WHO_AGENT, .body = ready_body, .tx = TX_WRITE,
-	  .status = 201, .status_alt = 200, .reply = REPLY_OBJECT(ready_reply), .errors = ERR_400 | ERR_409,
+	  .status = 201, .status_alt = 200, .reply = REPLY_OBJECT(ready_reply), .errors = ERR_400 | ERR_404 | ERR_409,
 	  .summary = "Register an image the station-agent put in the firmware cache (checked on disk); autoOta updates older devices" },
 	{ "GET", "/api/ota/check", check, WHO_DEVICE, .query = check_query, .reply = REPLY_OBJECT(check_reply),
 	  .errors = ERR_400 | ERR_403 | ERR_404, .summary = "A device asks whether a newer image of its type exists" },
