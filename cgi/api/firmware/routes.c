@@ -57,27 +57,18 @@ static int firmware_store_or_reply(struct request *req, const char *type, const 
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
 	type = firmware_type_canonical(type);
-	if (sha256 && strcasecmp(strncmp(sha256, "sha256:", 7) == 0 ? sha256 + 7 : sha256, up->sha256) != 0)
+	if (sha256 && !firmware_sha256_matches(sha256, up->sha256))
 		return reply_error(req, 400, "sha256: does not match the uploaded image");
 
-	const char *file_name = firmware_file_name(req, type, version);
-	PGresult *row = db_run(req, firmwares_insert, type, version, file_name, db_param_long(req, up->size), up->sha256,
-			       "upload");
-	if (!row)
+	/* A known version: the same bytes are the same image, its file put back in place if it
+	 * went missing. */
+	PGresult *image;
+	bool created;
+	if (firmware_register_or_reply(req, type, version, firmware_file_name(req, type, version), up, "upload", &image,
+				       &created) ||
+	    firmware_install_or_reply(req, up, db_value(image, 0, FIRMWARE_COL_FILE_NAME)))
 		return req->status;
-	if (PQntuples(row) == 1)
-		return firmware_install_or_reply(req, up, file_name) ? req->status : reply_row(req, row, firmware_columns);
-
-	/* That version is known: the same bytes are the same image (its file put back in place
-	 * if it went missing), other bytes a conflict. */
-	row = db_row(req, "firmware not found", firmwares_by_version, type, version);
-	if (!row)
-		return req->status;
-	if (strcmp(db_value(row, 0, FIRMWARE_COL_SHA256), up->sha256) != 0)
-		return reply_error(req, 409, "version: %s %s exists with other bytes", type, version);
-	if (firmware_install_or_reply(req, up, db_value(row, 0, FIRMWARE_COL_FILE_NAME)))
-		return req->status;
-	db_write_row(reply_json_status(req, 200), row, 0, firmware_columns);
+	db_write_row(reply_json_status(req, created ? 201 : 200), image, 0, firmware_columns);
 	return reply_ok(req);
 }
 

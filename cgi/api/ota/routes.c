@@ -13,7 +13,6 @@
  */
 #include <libpq-fe.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api/shared/firmware_repo.h"
 #include "api/shared/firmware_store.h"
@@ -97,26 +96,6 @@ static const struct field ready_reply[] = {
 	{ 0 },
 };
 
-/* Registers the checked file; *image its row, *created whether it is new. 0, or the
- * status replied (409: that version exists with other bytes). */
-static int register_or_reply(struct request *req, const char *type, const char *version, const char *file,
-			     const struct firmware_upload *checked, PGresult **image, bool *created)
-{
-	*image = db_run(req, firmwares_insert, type, version, file, db_param_long(req, checked->size), checked->sha256,
-			"agent");
-	if (!*image)
-		return req->status;
-	*created = PQntuples(*image) == 1;
-	if (*created)
-		return 0;
-	*image = db_row(req, "firmware not found", firmwares_by_version, type, version);
-	if (!*image)
-		return req->status;
-	if (strcmp(db_value(*image, 0, FIRMWARE_COL_SHA256), checked->sha256) != 0)
-		return reply_error(req, 409, "version: %s %s exists with other bytes", type, version);
-	return 0;
-}
-
 static int firmware_ready(struct request *req)
 {
 	const char *type = body_string(req, "type"), *version = body_string(req, "version");
@@ -133,11 +112,11 @@ static int firmware_ready(struct request *req)
 	struct firmware_upload checked;
 	if (firmware_check_file_or_reply(req, file, &checked))
 		return req->status;
-	if (strcasecmp(strncmp(checksum, "sha256:", 7) == 0 ? checksum + 7 : checksum, checked.sha256) != 0)
+	if (!firmware_sha256_matches(checksum, checked.sha256))
 		return reply_error(req, 400, "checksum: does not match the file (sha256:%s)", checked.sha256);
 	PGresult *image, *auto_ota, *older, *queued = NULL;
 	bool created;
-	if (register_or_reply(req, type, version, file, &checked, &image, &created) ||
+	if (firmware_register_or_reply(req, type, version, file, &checked, "agent", &image, &created) ||
 	    !(auto_ota = db_run(req, ota_auto_enabled)))
 		return req->status;
 	if (created && db_bool(auto_ota, 0, 0)) {

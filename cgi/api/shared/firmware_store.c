@@ -1,6 +1,6 @@
 /*
- * firmware_store.c — the firmware directory (firmware_store.h), for api-firmware and
- * api-ota. No SQL here.
+ * firmware_store.c — the firmware directory and its register (firmware_store.h), for
+ * api-firmware and api-ota. No SQL here: the statements are firmware_repo.c's.
  *
  * An upload never sits in memory: it goes from the FastCGI stream to a temporary file
  * of the firmware directory in 64 KiB pieces while its SHA-256 is computed, is fsynced,
@@ -15,11 +15,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "esp_image.h"
+#include "firmware_repo.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -80,6 +82,29 @@ const char *firmware_names_problem(const char *type, const char *version, const 
 	if (!problem && sha256)
 		problem = firmware_sha256_problem(sha256);
 	return problem;
+}
+
+bool firmware_sha256_matches(const char *given, const char *hex)
+{
+	return strcasecmp(strncmp(given, "sha256:", 7) == 0 ? given + 7 : given, hex) == 0;
+}
+
+int firmware_register_or_reply(struct request *req, const char *type, const char *version, const char *file_name,
+			       const struct firmware_upload *up, const char *source, PGresult **image, bool *created)
+{
+	*image = db_run(req, firmwares_insert, type, version, file_name, db_param_long(req, up->size), up->sha256,
+			source);
+	if (!*image)
+		return req->status;
+	*created = PQntuples(*image) == 1;
+	if (*created)
+		return 0;
+	*image = db_row(req, "firmware not found", firmwares_by_version, type, version);
+	if (!*image)
+		return req->status;
+	if (strcmp(db_value(*image, 0, FIRMWARE_COL_SHA256), up->sha256) != 0)
+		return reply_error(req, 409, "version: %s %s exists with other bytes", type, version);
+	return 0;
 }
 
 const char *firmware_file_name(struct request *req, const char *type, const char *version)

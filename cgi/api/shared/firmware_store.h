@@ -21,6 +21,8 @@ const char *firmware_sha256_problem(const char *sha256);
 /* The three above for an image's names (sha256 NULL: none given); a missing type or
  * version is "deviceType: is required", "version: is required". */
 const char *firmware_names_problem(const char *type, const char *version, const char *sha256);
+/* Whether given (hex, or sha256:<hex>, either case) is the digest hex. */
+bool firmware_sha256_matches(const char *given, const char *hex);
 /* "<type>@<version>.bin" */
 const char *firmware_file_name(struct request *req, const char *type, const char *version);
 
@@ -36,6 +38,14 @@ struct firmware_upload {
  * (400 "image: …"). The file is removed with the arena unless firmware_install moved it.
  */
 int firmware_receive_or_reply(struct request *req, struct firmware_upload *up);
+/*
+ * Registers a received or checked image as file_name (source "upload" or "agent"). When
+ * that type has that version already, the same bytes are that image (*created false),
+ * other bytes 409 "version: light 0.1.32 exists with other bytes". *image: its row
+ * (firmware_columns). 0, or the status replied.
+ */
+int firmware_register_or_reply(struct request *req, const char *type, const char *version, const char *file_name,
+			       const struct firmware_upload *up, const char *source, PGresult **image, bool *created);
 /* Checks file_name, a file already in the firmware directory (the station-agent's cache),
  * as an upload is checked: a regular file (no symbolic link followed) of at most
  * firmware.max_bytes, an ESP32 app image; fills *file (size, sha256; temp_path NULL).
