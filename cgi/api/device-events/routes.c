@@ -114,7 +114,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("device-events", routes);
-}
+WORKER_MAIN("device-events", routes, NULL);
