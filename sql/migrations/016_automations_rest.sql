@@ -88,7 +88,8 @@ END $$;
 -- only by a handshake, so each of them has handshaken) make a kit of every auto-apply
 -- preset whose roles they fill exactly — as many devices as roles, each role filled by
 -- a device of its type (roles in their order, devices oldest first). A kit that exists
--- or was dismissed is not made again. Returns the ids of the kits made.
+-- or was dismissed is not made again. Returns the ids of the kits made. station-mqttd
+-- calls it in the transaction that records a handshake carrying a kit tag.
 CREATE FUNCTION kit_auto_apply(p_kit_tag text) RETURNS SETOF uuid LANGUAGE plpgsql AS $$
 DECLARE
     tagged integer;
@@ -118,9 +119,28 @@ BEGIN
         CONTINUE WHEN cardinality(used) <> tagged;
         CONTINUE WHEN EXISTS (SELECT 1 FROM kit_dismissals k
                               WHERE k.preset_id = preset.id AND k.devices_hash = kit_devices_hash(filled));
-        kit := kit_apply(preset.id, filled, p_kit_tag);
+        -- A preset that cannot be applied (a template the schema refuses) must not fail the
+        -- handshake that noticed it: it is skipped with a warning in the server log.
+        BEGIN
+            kit := kit_apply(preset.id, filled, p_kit_tag);
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            RAISE WARNING 'kit_auto_apply: preset % not applied to kit tag %: %', preset.id, p_kit_tag, SQLERRM;
+            kit := NULL;
+        END;
         IF kit IS NOT NULL THEN
             RETURN NEXT kit;
         END IF;
     END LOOP;
 END $$;
+
+-- A kit goes with any of its devices: its automations name the device, and a kit missing
+-- a role is no kit. (Other automations naming a deleted device stay; their runs fail at
+-- that step.)
+CREATE FUNCTION kit_device_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM device_kits k
+    WHERE EXISTS (SELECT 1 FROM jsonb_each_text(k.devices) AS e(role, device_id) WHERE e.device_id = OLD.id::text);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER kit_device_deleted AFTER DELETE ON devices
+    FOR EACH ROW EXECUTE FUNCTION kit_device_deleted();
