@@ -178,7 +178,7 @@ publish_refused() {
             {id: "g", type: "action", data: {kind: "device_command", config: {deviceId: $g, command: "toggle"}}}],
     edges: [{id: "e1", source: "t", target: "c"}, {id: "e2", source: "c", target: "d"},
             {id: "e3", source: "d", target: "g"}, {id: "e4", source: "g", target: "c"}]}')
-  publish_refused "$flow" "flow.nodes[0].data.config.cron: must be a cron expression of 5 fields; flow.nodes[2].data.config.seconds: must be at least 1; flow.edges[3]: closes a cycle (g → c); flow.nodes[1].data.config.command: not a command of light; flow.nodes[3].data.config.deviceId: no device $ghost"
+  publish_refused "$flow" "flow.nodes[0].data.config.cron: expected 5 fields (minute hour day-of-month month day-of-week), got 2; flow.nodes[2].data.config.seconds: must be at least 1; flow.edges[3]: closes a cycle (g → c); flow.nodes[1].data.config.command: not a command of light; flow.nodes[3].data.config.deviceId: no device $ghost"
 }
 
 @test "a published automation keeps a flow that publishes: PATCH refuses one that would not" {
