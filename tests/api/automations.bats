@@ -19,6 +19,10 @@ setup_file() {
   export SWITCH LIGHT
 }
 
+teardown() {
+  bg_reap
+}
+
 teardown_file() {
   psql_exec "DELETE FROM device_kits WHERE devices::text LIKE '%$LIGHT%'" >/dev/null || true
   psql_exec "DELETE FROM automations WHERE name LIKE '$RUN%'" >/dev/null || true
@@ -110,7 +114,7 @@ publish_refused() {
   many=$(jq -cn '{name: "n", flow: {nodes: [range(101) | {id: "n\(.)"}], edges: []}}')
   send admin POST /api/automations "$many"
   assert_status 400
-  [[ "$(json_field .message)" == "flow.nodes: "* ]]
+  assert_json .message "flow.nodes: must have between 0 and 100 items"
   send admin PATCH "/api/automations/$(uuid_new)" '{"name":"x"}'
   assert_error 404 "automation not found"
   call_as member GET /api/automations/not-a-uuid
@@ -202,10 +206,18 @@ publish_refused() {
   assert_error 409 "automation is a draft: publish it before running it"
   [ "$(psql_exec "SELECT count(*) FROM automation_runs WHERE automation_id = '$id'")" = 0 ]
   send admin POST "/api/automations/$id/publish" ''
+  # A listener on automation_runs, as station-automationd is.
+  (
+    echo 'LISTEN automation_runs;'
+    for _ in $(seq 150); do echo 'SELECT pg_sleep(0.1);'; done
+  ) | PGAPPNAME=bats-runs-listener $STATION_PSQL -X -q -At >"$BATS_TEST_TMPDIR/listen.out" 2>&1 3>&- &
+  bg_track $!
+  poll 10 eval "[ \"\$(psql_exec \"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'bats-runs-listener' AND query LIKE 'SELECT pg_sleep%'\")\" = 1 ]"
   send admin POST "/api/automations/$id/run" ''
   assert_status 202
   run=$(json_field .runId)
   [ "$(psql_exec "SELECT automation_id, status, trigger ->> 'kind', finished_at IS NULL FROM automation_runs WHERE id = '$run'")" = "$id|running|manual|t" ]
+  poll 10 grep -q "\"automation_runs\" with payload \"$run\"" "$BATS_TEST_TMPDIR/listen.out"
   send member POST "/api/automations/$id/run" ''
   assert_status 403
 }
