@@ -39,12 +39,7 @@ static const struct field run_started_reply[] = {
 	{ 0 },
 };
 
-static const struct field runs_query[] = {
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) },
-	/* Opaque; its shape is checked by page_cursor_decode ("before: invalid cursor"). */
-	{ "before", FIELD_STRING, .max = BOUND(1024) },
-	{ 0 },
-};
+static const struct field runs_query[] = { PAGE_QUERY_FIELDS, { 0 } };
 
 /* A run with its steps: the members of run_columns, then steps. */
 static const struct field run_item_fields[] = {

@@ -31,9 +31,7 @@ static const struct field event_list_query[] = {
 	{ "kind", FIELD_ENUM, .values = event_kinds },
 	{ "since", FIELD_TIME },
 	{ "until", FIELD_TIME },
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(EVENTS_PAGE_MAX) },
-	/* Opaque; its shape is checked by page_cursor_decode ("before: invalid cursor"). */
-	{ "before", FIELD_STRING, .max = BOUND(1024) },
+	PAGE_QUERY_FIELDS,
 	{ 0 },
 };
 

@@ -60,25 +60,13 @@ int event_filter_or_reply(struct request *req, struct event_filter *filter, long
 	return 0;
 }
 
-/* Whether name is one of the strings of the JSON array list. */
-static bool list_has(struct json_object *list, const char *name)
-{
-	size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
-		if (item && strcmp(item, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 const char *event_settings_problem(struct arena *arena, const char *type, struct json_object *type_events,
 				   struct json_object *settings)
 {
 	size_t n = settings ? json_object_array_length(settings) : 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *action = json_get_string(json_object_array_get_idx(settings, i), "action");
-		if (!action || !list_has(type_events, action))
+		if (!action || !json_array_has_string(type_events, action))
 			return arena_printf(arena, "events[%zu].action: not an event of %s", i, type);
 	}
 	return NULL;

@@ -53,17 +53,6 @@ struct flow_target *flow_targets_read(struct request *req, const PGresult *res, 
 	return t;
 }
 
-static bool list_has(struct json_object *list, const char *name)
-{
-	size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
-		if (item && strcmp(item, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 struct checker {
 	struct arena *arena;
 	const struct flow_options *opts;
@@ -124,7 +113,7 @@ static void check_node(struct checker *c, size_t i, const struct flow_node *n, c
 	struct json_object *cap, *declared;
 	switch (n->kind) {
 	case FLOW_DEVICE_EVENT_RECEIVED:
-		if (n->cfg.event.event_action && !list_has(t->events, n->cfg.event.event_action))
+		if (n->cfg.event.event_action && !json_array_has_string(t->events, n->cfg.event.event_action))
 			flow_problem(c->problems, "%s: not an event of %s", place(c, i, "eventAction"), t->type);
 		break;
 	case FLOW_DEVICE_STATE_CHANGED:

@@ -20,6 +20,12 @@
 #define PAGE_MAX 500
 #define PAGE_DEFAULT 50
 
+/* The query fields of a paged route: ?limit (1 … PAGE_MAX) and ?before (opaque; its shape
+ * is checked by page_cursor_decode, "before: invalid cursor"). */
+#define PAGE_QUERY_FIELDS                                                \
+	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) }, \
+	{ "before", FIELD_STRING, .max = BOUND(1024) }
+
 /* What a page request asks, as statement parameters. */
 struct page {
 	long limit;             /* items in the page */
