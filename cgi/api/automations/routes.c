@@ -70,6 +70,12 @@ static const char *body_flow_text(struct request *req)
 	return json_object_to_json_string_ext(flow, JSON_C_TO_STRING_PLAIN);
 }
 
+/* The automation of the path, locked for the route's transaction; NULL after a 404. */
+static PGresult *automation_locked(struct request *req)
+{
+	return db_row(req, "automation not found", automations_lock, req_param(req, "id"));
+}
+
 /* GET /api/automations — every automation, by name. */
 static int automation_list(struct request *req)
 {
@@ -97,8 +103,7 @@ static int automation_create(struct request *req)
  * stays published, so its new flow must be one that publishes (400 listing why not). */
 static int automation_patch(struct request *req)
 {
-	const char *id = req_param(req, "id");
-	PGresult *current = db_row(req, "automation not found", automations_lock, id);
+	PGresult *current = automation_locked(req);
 	if (!current)
 		return req->status;
 	const char *flow = body_flow_text(req);
@@ -109,7 +114,7 @@ static int automation_patch(struct request *req)
 			return req->status;
 	}
 	return reply_row(req,
-			 db_run(req, automations_update, id, body_string(req, "name"),
+			 db_run(req, automations_update, req_param(req, "id"), body_string(req, "name"),
 				db_param_bool(body_has(req, "description")), body_string(req, "description"), flow),
 			 automation_columns);
 }
@@ -117,14 +122,13 @@ static int automation_patch(struct request *req)
 /* DELETE /api/automations/:id — 204; 409 for an automation of a kit (delete the kit). */
 static int automation_delete(struct request *req)
 {
-	const char *id = req_param(req, "id");
-	PGresult *current = db_row(req, "automation not found", automations_lock, id);
+	PGresult *current = automation_locked(req);
 	if (!current)
 		return req->status;
 	if (!PQgetisnull(current, 0, AUTOMATION_COL_KIT_ID))
 		return reply_error(req, 409, "automation belongs to kit %s: delete the kit instead",
 				   db_value(current, 0, AUTOMATION_COL_KIT_ID));
-	if (!db_run(req, automations_delete, id))
+	if (!db_run(req, automations_delete, req_param(req, "id")))
 		return req->status;
 	return reply_empty(req);
 }
@@ -133,11 +137,10 @@ static int automation_delete(struct request *req)
  * problem of its graph. */
 static int automation_publish(struct request *req)
 {
-	const char *id = req_param(req, "id");
-	PGresult *current = db_row(req, "automation not found", automations_lock, id);
+	PGresult *current = automation_locked(req);
 	if (!current || automation_publishable_or_reply(req, db_value_json(req, current, 0, AUTOMATION_COL_FLOW)))
 		return req->status;
-	return reply_row(req, db_run(req, automations_set_status, id, "published"), automation_columns);
+	return reply_row(req, db_run(req, automations_set_status, req_param(req, "id"), "published"), automation_columns);
 }
 
 /* POST /api/automations/:id/unpublish — back to a draft; automationd stops running it. */
@@ -151,7 +154,7 @@ static int automation_unpublish(struct request *req)
 static int automation_run(struct request *req)
 {
 	const char *id = req_param(req, "id");
-	PGresult *current = db_row(req, "automation not found", automations_lock, id), *run;
+	PGresult *current = automation_locked(req), *run;
 	if (!current || automation_runnable_or_reply(req, current))
 		return req->status;
 	struct jw_text trigger;
