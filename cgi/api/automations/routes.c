@@ -35,7 +35,7 @@ static const struct field automation_create_body[] = { NAME_FIELD(true), DESCRIP
 static const struct field automation_patch_body[] = { NAME_FIELD(false), DESCRIPTION_FIELD, FLOW_FIELD, { 0 } };
 
 static const struct field run_started_reply[] = {
-	{ "runId", FIELD_UUID, .required = true },
+	{ "runId", FIELD_UUID },
 	{ 0 },
 };
 
@@ -43,21 +43,21 @@ static const struct field runs_query[] = { PAGE_QUERY_FIELDS, { 0 } };
 
 /* A run with its steps: the members of run_columns, then steps. */
 static const struct field run_item_fields[] = {
-	{ "id", FIELD_UUID, .required = true },
-	{ "automationId", FIELD_UUID, .required = true },
-	{ "status", FIELD_STRING, .required = true },
-	{ "trigger", FIELD_ANY, .required = true },
-	{ "error", FIELD_STRING, .required = true, .nullable = true },
-	{ "startedAt", FIELD_TIME, .required = true },
-	{ "finishedAt", FIELD_TIME, .required = true, .nullable = true },
-	{ "steps", FIELD_ARRAY, .required = true,
+	{ "id", FIELD_UUID },
+	{ "automationId", FIELD_UUID },
+	{ "status", FIELD_STRING },
+	{ "trigger", FIELD_ANY },
+	{ "error", FIELD_STRING, .nullable = true },
+	{ "startedAt", FIELD_TIME },
+	{ "finishedAt", FIELD_TIME, .nullable = true },
+	{ "steps", FIELD_ARRAY,
 	  .items = &(const struct field){ "step", FIELD_OBJECT, .columns = step_columns } },
 	{ 0 },
 };
 static const struct field runs_page_reply[] = {
-	{ "items", FIELD_ARRAY, .required = true,
+	{ "items", FIELD_ARRAY,
 	  .items = &(const struct field){ "run", FIELD_OBJECT, .fields = run_item_fields } },
-	{ "nextCursor", FIELD_STRING, .required = true, .nullable = true },
+	{ "nextCursor", FIELD_STRING, .nullable = true },
 	{ 0 },
 };
 
@@ -224,7 +224,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("automations", routes);
-}
+WORKER_MAIN("automations", routes, NULL);

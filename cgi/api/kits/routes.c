@@ -168,7 +168,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("kits", routes);
-}
+WORKER_MAIN("kits", routes, NULL);
