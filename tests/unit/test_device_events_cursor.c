@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "crypto.h"
-#include "api/shared/page_cursor.h"
+#include "service.h"
 #include "tap.h"
 
 #define ID "0b9e6f52-3c1a-4f5e-9d2b-7a8c9e0f1a2b"
@@ -87,9 +87,9 @@ int main(void)
 	ok(page_time_text(a, -62135596800000001LL) == NULL, "before year 1: none");
 	ok(page_time_text(a, 253402300800000000LL) == NULL, "after 9999: none");
 
-	ok(page_max(500) == 500, "page_limit 500: 500");
-	ok(page_max(100) == 100, "a lower events.page_limit lowers the largest page");
-	ok(page_max(5000) == PAGE_MAX, "a higher one cannot raise SPEC's 500");
+	ok(event_page_max(500) == 500, "page_limit 500: 500");
+	ok(event_page_max(100) == 100, "a lower events.page_limit lowers the largest page");
+	ok(event_page_max(5000) == EVENTS_PAGE_MAX, "a higher one cannot raise SPEC's 500");
 
 	arena_destroy(a);
 	return done();

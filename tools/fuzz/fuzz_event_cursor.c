@@ -1,13 +1,13 @@
 /*
  * fuzz_event_cursor.c — the paging cursor of GET /api/device-events (?before=), which
- * page_cursor_decode (cgi/api/device-events/service.c) must refuse unless this module
+ * page_cursor_decode (cgi/api/shared/page_cursor.c) must refuse unless this module
  * could have made it: nothing from a malformed cursor may reach the database.
  *
  * Invariants: a cursor that decodes re-encodes to exactly the same text, its id is a
  * lower-case UUID and its time one page_time_text() can write.
  */
 #include "fuzz.h"
-#include "api/shared/page_cursor.h"
+#include "service.h"
 #include "uuid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

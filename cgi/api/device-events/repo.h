@@ -19,16 +19,18 @@ enum { EVENT_COL_ID, EVENT_COL_DEVICE_ID, EVENT_COL_DEVICE_NAME, EVENT_COL_DEVIC
        EVENT_COL_ACTION, EVENT_COL_DATA, EVENT_COL_CREATED_AT, EVENT_COL_CURSOR_US };
 
 /* Every member is text for the statement's parameters; NULL leaves that filter out.
- * Times are "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (page_time_text), exact to the microsecond. */
+ * Times are "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (event_time_text), exact to the microsecond. */
 struct event_filter {
 	const char *device_id;  /* a UUID */
 	const char *kind;
 	const char *since;      /* created_at >= since */
 	const char *until;      /* created_at < until */
+	const char *before;     /* cursor: created_at of the last item seen… */
+	const char *before_id;  /* …and its id: rows strictly after it in (created_at, id) DESC */
+	const char *fetch;      /* rows to return at most (the page size + 1) */
 };
 
-/* The members of an event_filter, in order, then the page's before, before_id and fetch
- * (page_cursor.h): rows ordered by (created_at DESC, id DESC),
+/* The members of an event_filter, in order: rows ordered by (created_at DESC, id DESC),
  * joined with their device. */
 STATEMENT_DECLARE(device_events_page, 7);
 

@@ -31,9 +31,7 @@ static const struct field event_list_query[] = {
 	{ "kind", FIELD_ENUM, .values = event_kinds },
 	{ "since", FIELD_TIME },
 	{ "until", FIELD_TIME },
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) },
-	/* Opaque; its shape is checked by page_cursor_decode ("before: invalid cursor"). */
-	{ "before", FIELD_STRING, .max = BOUND(1024) },
+	PAGE_QUERY_FIELDS,
 	{ 0 },
 };
 
@@ -41,12 +39,13 @@ static const struct field event_list_query[] = {
 static int event_list(struct request *req)
 {
 	struct event_filter f;
-	struct page_request page;
-	if (event_filter_or_reply(req, &f, &page))
+	long limit;
+	if (event_filter_or_reply(req, &f, &limit))
 		return req->status;
-	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, page.before,
-			       page.before_id, page.fetch);
-	return reply_paged(req, res, &page, device_event_columns, EVENT_COL_CURSOR_US, EVENT_COL_ID);
+	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, f.before, f.before_id,
+			       f.fetch);
+	const char *next = page_next_cursor(req, res, limit, EVENT_COL_CURSOR_US, EVENT_COL_ID);
+	return reply_page(req, res, (int)limit, device_event_columns, next);
 }
 
 /* GET /api/device-events/settings?deviceId */
@@ -110,7 +109,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("device-events", routes);
-}
+WORKER_MAIN("device-events", routes, NULL);

@@ -2,18 +2,27 @@
  * service.c — rules of the device-events module (api-device-events).
  *
  * The route's schema has already checked each query parameter's shape; what is left is
- * what a schema cannot say: a time window that runs forwards, and the page (size and
- * cursor: ../shared/page_cursor.h, shared with api-ota).
+ * what a schema cannot say: the page size against events.page_limit, a time window that
+ * runs forwards, and a paging cursor that must be one this module made (the codec is
+ * ../shared/page_cursor.c, shared with the other paged histories).
  * Settings may name only the events the device's type lists in the registry.
  * No SQL text here, and nothing from a malformed cursor ever reaches the database.
  */
 #include "service.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "config.h"
 #include "json_reader.h"
 #include "timeutil.h"
+
+long event_page_max(long configured)
+{
+	return configured < EVENTS_PAGE_MAX ? configured : EVENTS_PAGE_MAX;
+}
 
 /* A validated RFC 3339 query value as page_time_text() (*text NULL when absent) and in
  * epoch milliseconds. 0, or the status replied: 400 outside the years 0001 to 9999. */
@@ -28,7 +37,7 @@ static int query_time_or_reply(struct request *req, const char *name, const char
 	return 0;
 }
 
-int event_filter_or_reply(struct request *req, struct event_filter *filter, struct page_request *page)
+int event_filter_or_reply(struct request *req, struct event_filter *filter, long *limit)
 {
 	memset(filter, 0, sizeof *filter);
 	filter->device_id = req_query(req, "deviceId");
@@ -41,19 +50,14 @@ int event_filter_or_reply(struct request *req, struct event_filter *filter, stru
 	if (filter->since && filter->until && until < since)
 		return reply_error(req, 400, "until: must not be earlier than since");
 
-	return page_request_or_reply(req, page);
-}
-
-/* Whether name is one of the strings of the JSON array list. */
-static bool list_has(struct json_object *list, const char *name)
-{
-	size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
-		if (item && strcmp(item, name) == 0)
-			return true;
-	}
-	return false;
+	struct page page;
+	if (page_or_reply(req, event_page_max(cfg_int("events.page_limit")), EVENTS_PAGE_DEFAULT, &page))
+		return req->status;
+	*limit = page.limit;
+	filter->fetch = page.fetch;
+	filter->before = page.before;
+	filter->before_id = page.before_id;
+	return 0;
 }
 
 const char *event_settings_problem(struct arena *arena, const char *type, struct json_object *type_events,
@@ -62,7 +66,7 @@ const char *event_settings_problem(struct arena *arena, const char *type, struct
 	size_t n = settings ? json_object_array_length(settings) : 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *action = json_get_string(json_object_array_get_idx(settings, i), "action");
-		if (!action || !list_has(type_events, action))
+		if (!action || !json_array_has_string(type_events, action))
 			return arena_printf(arena, "events[%zu].action: not an event of %s", i, type);
 	}
 	return NULL;

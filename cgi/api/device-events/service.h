@@ -1,7 +1,7 @@
 /*
  * service.h — rules of the device-events module (api-device-events): how a feed request
  * becomes a filter (page size, time window, cursor), the opaque paging cursor, and which
- * event settings a device may have (the cursor itself: ../shared/page_cursor.h). Nothing here touches the database: a filter that
+ * event settings a device may have. Nothing here touches the database: a filter that
  * leaves this file is valid SQL input.
  */
 #ifndef STATION_API_DEVICE_EVENTS_SERVICE_H
@@ -13,12 +13,20 @@
 #include "repo.h"
 #include "runtime.h"
 
+/* SPEC §2: pages hold at most 500 items; events.page_limit may only lower that. */
+#define EVENTS_PAGE_MAX PAGE_MAX
+#define EVENTS_PAGE_DEFAULT PAGE_DEFAULT
+
+/* The largest page allowed with events.page_limit = configured (1 … EVENTS_PAGE_MAX). */
+long event_page_max(long configured);
+
 /*
- * Reads the validated query of GET /api/device-events into *filter and the page (size,
- * cursor) into *page. Returns 0, or the status it replied: 400 for a limit above
- * events.page_limit, an `until` earlier than `since`, or a cursor this module did not make.
+ * Reads the validated query of GET /api/device-events into *filter and the page size
+ * into *limit (filter->fetch is one more, to know whether a next page exists).
+ * Returns 0, or the status it replied: 400 for a limit above events.page_limit, an
+ * `until` earlier than `since`, or a cursor this module did not make.
  */
-int event_filter_or_reply(struct request *req, struct event_filter *filter, struct page_request *page);
+int event_filter_or_reply(struct request *req, struct event_filter *filter, long *limit);
 
 /*
  * The first entry of settings ([{action,record,notify}], schema-checked) whose action is

@@ -58,18 +58,18 @@ static int job_create(struct request *req)
 
 /* GET /api/ota/logs?limit&before */
 static const struct field log_query[] = {
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) },
-	{ "before", FIELD_STRING, .max = BOUND(1024), .description = "nextCursor of the previous page" },
+	PAGE_QUERY_FIELDS,
 	{ 0 },
 };
 
 static int log_list(struct request *req)
 {
-	struct page_request page;
-	if (page_request_or_reply(req, &page))
+	struct page page;
+	if (page_or_reply(req, PAGE_MAX, PAGE_DEFAULT, &page))
 		return req->status;
 	PGresult *res = db_run(req, ota_logs_page, page.before, page.before_id, page.fetch);
-	return reply_paged(req, res, &page, ota_log_columns, OTA_LOG_COL_CURSOR_US, OTA_LOG_COL_ID);
+	const char *next = page_next_cursor(req, res, page.limit, OTA_LOG_COL_CURSOR_US, OTA_LOG_COL_ID);
+	return reply_page(req, res, (int)page.limit, ota_log_columns, next);
 }
 
 /* GET /api/ota/device-types — what the station-agent should fetch. */
@@ -89,8 +89,8 @@ static const struct field ready_body[] = {
 };
 
 static const struct field ready_reply[] = {
-	{ "firmware", FIELD_OBJECT, .required = true, .columns = firmware_columns },
-	{ "queued", FIELD_ARRAY, .required = true, .items = &(const struct field){ "log", FIELD_OBJECT,
+	{ "firmware", FIELD_OBJECT, .columns = firmware_columns },
+	{ "queued", FIELD_ARRAY, .items = &(const struct field){ "log", FIELD_OBJECT,
 										     .columns = ota_log_columns },
 	  .description = "updates started because autoOta is on (devices on older versions)" },
 	{ 0 },
@@ -146,12 +146,14 @@ static const struct field check_query[] = {
 	{ "current_version", FIELD_STRING, .max = BOUND(64), .description = "absent: the version of its last handshake" },
 	{ 0 },
 };
+/* Every member is always there (a reply has every member it declares): null when there
+ * is no update. */
 static const struct field check_reply[] = {
-	{ "updateAvailable", FIELD_BOOL, .required = true },
-	{ "version", FIELD_STRING },
-	{ "downloadUrl", FIELD_STRING },
-	{ "firmwareId", FIELD_UUID },
-	{ "sha256", FIELD_STRING },
+	{ "updateAvailable", FIELD_BOOL },
+	{ "version", FIELD_STRING, .nullable = true },
+	{ "downloadUrl", FIELD_STRING, .nullable = true },
+	{ "firmwareId", FIELD_UUID, .nullable = true },
+	{ "sha256", FIELD_STRING, .nullable = true },
 	{ 0 },
 };
 
@@ -171,14 +173,13 @@ static int check(struct request *req)
 		return req->status;
 	struct jw *w = reply_json(req);
 	jw_object_begin(w);
-	jw_member_bool(w, "updateAvailable", PQntuples(newer) > 0);
-	if (PQntuples(newer) > 0) {
-		const char *id = db_value(newer, 0, OTA_NEWER_COL_ID);
-		jw_member_string(w, "version", db_value(newer, 0, OTA_NEWER_COL_VERSION));
-		jw_member_string(w, "downloadUrl", ota_download_url(req, id));
-		jw_member_string(w, "firmwareId", id);
-		jw_member_string(w, "sha256", db_value(newer, 0, OTA_NEWER_COL_SHA256));
-	}
+	bool available = PQntuples(newer) > 0;
+	const char *id = available ? db_value(newer, 0, OTA_NEWER_COL_ID) : NULL;
+	jw_member_bool(w, "updateAvailable", available);
+	jw_member_string(w, "version", available ? db_value(newer, 0, OTA_NEWER_COL_VERSION) : NULL);
+	jw_member_string(w, "downloadUrl", available ? ota_download_url(req, id) : NULL);
+	jw_member_string(w, "firmwareId", id);
+	jw_member_string(w, "sha256", available ? db_value(newer, 0, OTA_NEWER_COL_SHA256) : NULL);
 	jw_object_end(w);
 	return reply_ok(req);
 }
@@ -227,7 +228,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("ota", routes);
-}
+WORKER_MAIN("ota", routes, NULL);

@@ -13,9 +13,9 @@
 static const struct field ota_log_item = { "log", FIELD_OBJECT, .columns = ota_log_columns };
 static const struct field device_id_item = { "deviceId", FIELD_UUID };
 const struct field ota_job_reply[] = {
-	{ "queued", FIELD_ARRAY, .required = true, .items = &ota_log_item,
+	{ "queued", FIELD_ARRAY, .items = &ota_log_item,
 	  .description = "the updates queued, one per device (pending, or sent at once when a slot was free)" },
-	{ "skipped", FIELD_ARRAY, .required = true, .items = &device_id_item,
+	{ "skipped", FIELD_ARRAY, .items = &device_id_item,
 	  .description = "requested devices left out: an update of each is in progress already" },
 	{ 0 },
 };

@@ -1,6 +1,6 @@
 /*
- * page_cursor.c — paging of the unbounded histories: the cursor and the page request
- * (page_cursor.h). No SQL here.
+ * page_cursor.c — the paging cursor and the page request (see page_cursor.h).
+ * No SQL here; a cursor that passes page_cursor_decode() is valid statement input.
  */
 #include "page_cursor.h"
 
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "crypto.h"
 #include "timeutil.h"
 #include "uuid.h"
@@ -16,14 +15,9 @@
 /* "<µs>:<uuid>": at most 20 characters of number, 1 colon, 36 of UUID. */
 #define CURSOR_TEXT_MAX (20 + 1 + 36)
 
-long page_max(long configured)
+char *page_cursor_encode(struct arena *arena, const char *time_us, const char *id)
 {
-	return configured < PAGE_MAX ? configured : PAGE_MAX;
-}
-
-char *page_cursor_encode(struct arena *arena, const char *created_us, const char *id)
-{
-	char *text = arena_printf(arena, "%s:%s", created_us, id);
+	char *text = arena_printf(arena, "%s:%s", time_us, id);
 	return base64url_encode(arena, text, strlen(text));
 }
 
@@ -37,7 +31,7 @@ static int base64url_decode_text(const char *s, char *out, size_t cap)
 	return memchr(out, '\0', (size_t)n) ? -1 : 0; /* no NUL inside the text */
 }
 
-bool page_cursor_decode(struct arena *arena, const char *cursor, long long *created_us, const char **id)
+bool page_cursor_decode(struct arena *arena, const char *cursor, long long *time_us, const char **id)
 {
 	char text[CURSOR_TEXT_MAX + 1];
 	if (!cursor || base64url_decode_text(cursor, text, sizeof text) != 0)
@@ -61,7 +55,7 @@ bool page_cursor_decode(struct arena *arena, const char *cursor, long long *crea
 	char *canonical_us = arena_printf(arena, "%lld", us);
 	if (strcmp(canonical_us, us_text) != 0 || strcmp(page_cursor_encode(arena, canonical_us, uuid), cursor) != 0)
 		return false;
-	*created_us = us;
+	*time_us = us;
 	*id = arena_strdup(arena, uuid);
 	return true;
 }
@@ -71,12 +65,11 @@ char *page_time_text(struct arena *arena, long long epoch_us)
 	return time_rfc3339_us(arena, epoch_us);
 }
 
-int page_request_or_reply(struct request *req, struct page_request *page)
+int page_or_reply(struct request *req, long max, long fallback, struct page *page)
 {
 	memset(page, 0, sizeof *page);
-	long max = page_max(cfg_int("events.page_limit"));
 	const char *limit_text = req_query(req, "limit");
-	page->limit = limit_text ? atol(limit_text) : (PAGE_DEFAULT < max ? PAGE_DEFAULT : max);
+	page->limit = limit_text ? atol(limit_text) : (fallback < max ? fallback : max);
 	if (page->limit < 1 || page->limit > max)
 		return reply_error(req, 400, "limit: must be an integer between 1 and %ld", max);
 	page->fetch = arena_printf(req->arena, "%ld", page->limit + 1);
@@ -89,13 +82,9 @@ int page_request_or_reply(struct request *req, struct page_request *page)
 	return 0;
 }
 
-int reply_paged(struct request *req, const PGresult *res, const struct page_request *page,
-		const struct db_column *map, int cursor_col, int id_col)
+const char *page_next_cursor(struct request *req, const PGresult *res, long limit, int col_us, int col_id)
 {
-	int last = (int)page->limit - 1;
-	const char *next = res && PQntuples(res) > page->limit
-				   ? page_cursor_encode(req->arena, db_value(res, last, cursor_col),
-							db_value(res, last, id_col))
-				   : NULL;
-	return reply_page(req, res, (int)page->limit, map, next);
+	if (!res || PQntuples(res) <= limit)
+		return NULL;
+	return page_cursor_encode(req->arena, db_value(res, (int)limit - 1, col_us), db_value(res, (int)limit - 1, col_id));
 }

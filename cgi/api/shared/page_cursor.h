@@ -1,12 +1,13 @@
 /*
- * page_cursor.h — paging of the unbounded histories (SPEC §2): `?limit=` and
- * `?before=<cursor>` → {"items":[…],"nextCursor":…}, newest first by (created_at, id).
- * api-device-events and api-ota page this way.
+ * page_cursor.h — keyset paging of unbounded histories (SPEC §2): `?limit=` and
+ * `?before=<cursor>` → {"items":[…],"nextCursor":…}, for every module that pages
+ * (device-events, automation runs).
  *
- * The cursor is the position of the last item shown, (created_at in epoch microseconds,
- * id), as base64url (no padding) of "<µs>:<id>", so the next page starts strictly after it
- * even when many rows share a timestamp. Clients treat it as opaque; only its exact form
- * is accepted back, and nothing from a malformed cursor ever reaches the database.
+ * Pages are ordered newest first by (time, id). The cursor is the position of the last
+ * item shown: base64url (no padding) of "<time in epoch µs>:<id>", so the next page starts
+ * strictly after it even when many items share a timestamp. Clients treat it as opaque;
+ * only its exact form is accepted back, and nothing from a malformed cursor ever reaches
+ * the database. A statement that pages selects its time as epoch µs (bigint) beside the id.
  */
 #ifndef STATION_API_SHARED_PAGE_CURSOR_H
 #define STATION_API_SHARED_PAGE_CURSOR_H
@@ -15,38 +16,42 @@
 
 #include "runtime.h"
 
-/* SPEC §2: pages hold at most 500 items; events.page_limit may only lower that. */
+/* SPEC §2: pages hold 50 items unless asked, at most 500. */
 #define PAGE_MAX 500
 #define PAGE_DEFAULT 50
 
-/* The largest page allowed with events.page_limit = configured (1 … PAGE_MAX). */
-long page_max(long configured);
+/* The query fields of a paged route: ?limit (1 … PAGE_MAX) and ?before (opaque; its shape
+ * is checked by page_cursor_decode, "before: invalid cursor"). */
+#define PAGE_QUERY_FIELDS                                                \
+	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(PAGE_MAX) }, \
+	{ "before", FIELD_STRING, .max = BOUND(1024) }
 
-/* The cursor after an item: base64url of "<created_at in epoch µs>:<id>". */
-char *page_cursor_encode(struct arena *arena, const char *created_us, const char *id);
-/* True when cursor is one page_cursor_encode() could have made, for a time that
- * page_time_text() can write; then *created_us and *id (an arena string) are its parts. */
-bool page_cursor_decode(struct arena *arena, const char *cursor, long long *created_us, const char **id);
-
-/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for epoch microseconds — exact, what a statement's
- * timestamptz parameters take — or NULL outside the years 0001 to 9999. */
-char *page_time_text(struct arena *arena, long long epoch_us);
-
-/* Where a page starts and how long it is, as statement parameters (text). */
-struct page_request {
-	long limit;             /* items shown */
-	const char *fetch;      /* limit + 1: one more row says whether a next page exists */
-	const char *before;     /* created_at of the last item seen (NULL: the first page)… */
-	const char *before_id;  /* …and its id */
+/* What a page request asks, as statement parameters. */
+struct page {
+	long limit;             /* items in the page */
+	const char *fetch;      /* rows to fetch: limit + 1, to know whether a next page exists */
+	const char *before;     /* the cursor's time (page_time_text) or NULL: the first page */
+	const char *before_id;  /* the cursor's id, or NULL */
 };
 
-/* Reads ?limit (default 50, at most events.page_limit and PAGE_MAX) and ?before. 0, or
- * the status replied: 400 "limit: …" or "before: invalid cursor". */
-int page_request_or_reply(struct request *req, struct page_request *page);
+/*
+ * Reads the validated ?limit and ?before of the request into *page: limit between 1 and
+ * max (fallback when absent). 0, or the status replied: 400 "limit: must be an integer
+ * between 1 and <max>" or "before: invalid cursor".
+ */
+int page_or_reply(struct request *req, long max, long fallback, struct page *page);
 
-/* Answers the page: the first page->limit rows of res; nextCursor from the last one shown
- * (its created_at µs in column cursor_col, its id in id_col) when res has one row more. */
-int reply_paged(struct request *req, const PGresult *res, const struct page_request *page,
-		const struct db_column *map, int cursor_col, int id_col);
+/* The nextCursor of a page fetched with page->fetch rows: made from row limit-1's columns
+ * col_us (epoch µs) and col_id when there are more rows than the page holds, else NULL. */
+const char *page_next_cursor(struct request *req, const PGresult *res, long limit, int col_us, int col_id);
+
+char *page_cursor_encode(struct arena *arena, const char *time_us, const char *id);
+/* True when cursor is one page_cursor_encode() could have made, for a time that
+ * page_time_text() can write; then *time_us and *id (an arena string) are its parts. */
+bool page_cursor_decode(struct arena *arena, const char *cursor, long long *time_us, const char **id);
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for epoch microseconds — exact, what timestamptz
+ * parameters take — or NULL outside the years 0001 to 9999. */
+char *page_time_text(struct arena *arena, long long epoch_us);
 
 #endif

@@ -22,6 +22,8 @@ STATEMENT_LOCAL(mqttd_handshake, 4,
 	"FROM old WHERE d.id = old.id "
 	"RETURNING d.id, d.name, d.type, old.status");
 
+STATEMENT_LOCAL(mqttd_kit_auto_apply, 1, "SELECT kit_auto_apply($1::text)");
+
 /* The OTA state machine is the database's (014_ota.sql): a handshake only calls it. */
 STATEMENT_LOCAL(mqttd_ota_handshake, 3,
 	"SELECT " OTA_TRANSITION_SELECT " FROM ota_handshake($1::uuid, $2::text, $3::integer) t");
@@ -98,6 +100,11 @@ enum db_status repo_handshake(struct db *db, struct arena *arena, const char *ex
 			      const char *chip, const char *kit_tag, PGresult **out)
 {
 	return statement_exec(db, arena, mqttd_handshake, out, external_id, firmware_version, chip, kit_tag);
+}
+
+enum db_status repo_kit_auto_apply(struct db *db, struct arena *arena, const char *kit_tag, PGresult **out)
+{
+	return statement_exec(db, arena, mqttd_kit_auto_apply, out, kit_tag);
 }
 
 enum db_status repo_ota_handshake(struct db *db, struct arena *arena, const char *device_id,
