@@ -7,9 +7,12 @@
  * it, and keeps back the last delimiter-length-minus-one bytes, which may be the start of
  * a delimiter split between two reads. Part headers are bounded, fields hold at most 255
  * bytes, and the file part is the one named "file" (or any part with a filename).
+ * Pure: the bytes come from the reader it is given, errors are messages; no request here
+ * (tests/unit/test_multipart.c, tools/fuzz/fuzz_multipart.c).
  */
 #include "multipart.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,7 +24,10 @@
 enum mp_state { MP_PREAMBLE, MP_AFTER_DELIMITER, MP_HEADERS, MP_FILE, MP_FIELD, MP_DONE };
 
 struct multipart {
-	struct request *req;
+	struct arena *arena;
+	long (*read)(void *ctx, void *buf, size_t cap);
+	void *read_ctx;
+	const char *error;
 	char delim[BOUNDARY_MAX + 5]; /* "\r\n--" boundary */
 	size_t delim_len;
 	char *buf;
@@ -78,18 +84,19 @@ static const char *boundary_of(struct arena *a, const char *ct)
 	return n > 0 && n <= BOUNDARY_MAX ? arena_strndup(a, p, n) : NULL;
 }
 
-struct multipart *multipart_begin_or_reply(struct request *req)
+struct multipart *multipart_begin(struct arena *arena, const char *content_type,
+				  long (*read)(void *ctx, void *buf, size_t cap), void *ctx)
 {
-	const char *boundary = boundary_of(req->arena, req->content_type);
-	if (!boundary) {
-		reply_error(req, 400, "content-type: multipart/form-data needs a boundary (1 to 70 characters)");
+	const char *boundary = content_type ? boundary_of(arena, content_type) : NULL;
+	if (!boundary)
 		return NULL;
-	}
-	struct multipart *mp = arena_alloc(req->arena, sizeof *mp);
+	struct multipart *mp = arena_alloc(arena, sizeof *mp);
 	memset(mp, 0, sizeof *mp);
-	mp->req = req;
+	mp->arena = arena;
+	mp->read = read;
+	mp->read_ctx = ctx;
 	mp->delim_len = (size_t)snprintf(mp->delim, sizeof mp->delim, "\r\n--%s", boundary);
-	mp->buf = arena_alloc(req->arena, BUF_CAP);
+	mp->buf = arena_alloc(arena, BUF_CAP);
 	memcpy(mp->buf, "\r\n", 2);
 	mp->len = 2;
 	return mp;
@@ -97,8 +104,14 @@ struct multipart *multipart_begin_or_reply(struct request *req)
 
 static long fail(struct multipart *mp, const char *message)
 {
-	reply_error(mp->req, 400, "%s", message);
+	if (!mp->error)
+		mp->error = message;
 	return -1;
+}
+
+const char *multipart_error(const struct multipart *mp)
+{
+	return mp->error;
 }
 
 /* Reads more of the body into the buffer; -1 after replying. */
@@ -106,7 +119,7 @@ static int fill(struct multipart *mp)
 {
 	if (mp->eof)
 		return 0;
-	long n = req_body_read(mp->req, mp->buf + mp->len, BUF_CAP - mp->len);
+	long n = mp->read(mp->read_ctx, mp->buf + mp->len, BUF_CAP - mp->len);
 	if (n < 0)
 		return (int)fail(mp, "body: cannot be read");
 	if (n == 0)
@@ -144,11 +157,11 @@ static int part_headers(struct multipart *mp, size_t end)
 	consume(mp, end + 4);
 	const char *disposition = find_ci(headers, headers + end, "content-disposition:");
 	const char *eol = disposition ? disposition + strcspn(disposition, "\r\n") : NULL;
-	const char *name = disposition ? param_of(mp->req->arena, disposition, eol, "name") : NULL;
+	const char *name = disposition ? param_of(mp->arena, disposition, eol, "name") : NULL;
 	if (!name)
 		return (int)fail(mp, "body: a part has no content-disposition name");
 	mp->field = name;
-	if (strcmp(name, "file") == 0 || param_of(mp->req->arena, disposition, eol, "filename")) {
+	if (strcmp(name, "file") == 0 || param_of(mp->arena, disposition, eol, "filename")) {
 		if (mp->file_seen)
 			return (int)fail(mp, "file: one image per upload");
 		mp->file_seen = true;
@@ -163,7 +176,7 @@ static int part_headers(struct multipart *mp, size_t end)
 static int field_append(struct multipart *mp, const char *data, size_t n)
 {
 	if (mp->value_len + n > FIELD_MAX)
-		return (int)fail(mp, arena_printf(mp->req->arena, "%s: at most %d bytes", mp->field, FIELD_MAX));
+		return (int)fail(mp, arena_printf(mp->arena, "%s: at most %d bytes", mp->field, FIELD_MAX));
 	memcpy(mp->value + mp->value_len, data, n);
 	mp->value_len += n;
 	return 0;
@@ -174,13 +187,14 @@ static int field_end(struct multipart *mp)
 	if (mp->nfields == 8)
 		return (int)fail(mp, "body: too many fields");
 	mp->names[mp->nfields] = mp->field;
-	mp->values[mp->nfields++] = arena_strndup(mp->req->arena, mp->value, mp->value_len);
+	mp->values[mp->nfields++] = arena_strndup(mp->arena, mp->value, mp->value_len);
 	return 0;
 }
 
-long multipart_read(void *ctx, void *out, size_t cap)
+long multipart_read(struct multipart *mp, void *out, size_t cap)
 {
-	struct multipart *mp = ctx;
+	if (mp->error)
+		return -1;
 	for (;;) {
 		if (mp->state == MP_DONE)
 			return mp->file_seen ? 0 : fail(mp, "file: is required");

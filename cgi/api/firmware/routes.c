@@ -72,18 +72,40 @@ static int firmware_store_or_reply(struct request *req, const char *type, const 
 	return reply_ok(req);
 }
 
+/* A multipart body: its reader over the request's body, errors answered as 400. */
+struct form {
+	struct request *req;
+	struct multipart *mp;
+};
+
+static long body_read(void *req, void *buf, size_t cap)
+{
+	return req_body_read(req, buf, cap);
+}
+
+static long form_read(void *ctx, void *buf, size_t cap)
+{
+	struct form *f = ctx;
+	long n = multipart_read(f->mp, buf, cap);
+	if (n < 0)
+		reply_error(f->req, 400, "%s", multipart_error(f->mp));
+	return n;
+}
+
 /* POST /api/firmware?deviceType&version[&sha256] — the image as the body; or a
  * multipart/form-data body with the fields deviceType, version, sha256? and the file. */
 static int firmware_upload(struct request *req)
 {
 	struct firmware_upload up;
 	if (multipart_is_form_data(req->content_type)) {
-		struct multipart *mp = multipart_begin_or_reply(req);
-		struct firmware_source form = { multipart_read, mp, MULTIPART_FRAMING_MAX };
-		if (!mp || firmware_receive_from_or_reply(req, &form, &up))
+		struct form f = { req, multipart_begin(req->arena, req->content_type, body_read, req) };
+		struct firmware_source source = { form_read, &f, MULTIPART_FRAMING_MAX };
+		if (!f.mp)
+			return reply_error(req, 400, MULTIPART_NO_BOUNDARY);
+		if (firmware_receive_from_or_reply(req, &source, &up))
 			return req->status;
-		return firmware_store_or_reply(req, multipart_field(mp, "deviceType"), multipart_field(mp, "version"),
-					       multipart_field(mp, "sha256"), &up);
+		return firmware_store_or_reply(req, multipart_field(f.mp, "deviceType"), multipart_field(f.mp, "version"),
+					       multipart_field(f.mp, "sha256"), &up);
 	}
 	const char *type = req_query(req, "deviceType"), *version = req_query(req, "version");
 	const char *sha256 = req_query(req, "sha256");
