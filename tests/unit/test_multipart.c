@@ -6,27 +6,9 @@
  */
 #include <stdlib.h>
 
+#include "chunked.h"
 #include "multipart.h"
 #include "tap.h"
-
-/* A body in memory, handed out at most `step` bytes per read. */
-struct source {
-	const char *data;
-	size_t len, at, step;
-};
-
-static long source_read(void *ctx, void *buf, size_t cap)
-{
-	struct source *s = ctx;
-	size_t n = s->len - s->at;
-	if (n > s->step)
-		n = s->step;
-	if (n > cap)
-		n = cap;
-	memcpy(buf, s->data + s->at, n);
-	s->at += n;
-	return (long)n;
-}
 
 #define CT "multipart/form-data; boundary=----XyZ"
 
@@ -36,9 +18,9 @@ static long source_read(void *ctx, void *buf, size_t cap)
 static struct multipart *parse(struct arena *a, const char *ct, const char *data, size_t len, size_t step,
 			       char *file, size_t cap, size_t *file_len, long *rc)
 {
-	struct source *s = arena_alloc(a, sizeof *s);
-	*s = (struct source){ data, len, 0, step };
-	struct multipart *mp = multipart_begin(a, ct, source_read, s);
+	struct chunked *s = arena_alloc(a, sizeof *s);
+	*s = (struct chunked){ data, len, 0, step };
+	struct multipart *mp = multipart_begin(a, ct, chunked_read, s);
 	*file_len = 0;
 	*rc = -1;
 	if (!mp)
@@ -91,9 +73,9 @@ int main(void)
 	}
 	ok(all, "fields before and after the file, the file byte for byte, whatever the size of the reads");
 
-	ok(multipart_begin(a, "multipart/form-data", source_read, NULL) == NULL, "no boundary: none");
-	ok(multipart_begin(a, "multipart/form-data; boundary=", source_read, NULL) == NULL, "an empty boundary");
-	ok(multipart_begin(a, "multipart/form-data; boundary=\"q\"", source_read, NULL) != NULL, "a quoted boundary");
+	ok(multipart_begin(a, "multipart/form-data", chunked_read, NULL) == NULL, "no boundary: none");
+	ok(multipart_begin(a, "multipart/form-data; boundary=", chunked_read, NULL) == NULL, "an empty boundary");
+	ok(multipart_begin(a, "multipart/form-data; boundary=\"q\"", chunked_read, NULL) != NULL, "a quoted boundary");
 	ok(multipart_is_form_data("Multipart/Form-Data; boundary=x") && !multipart_is_form_data("multipart/mixed"),
 	   "the content type, whatever its case");
 

@@ -2,39 +2,22 @@
  * fuzz_multipart.c — the multipart/form-data reader of image uploads
  * (cgi/api/firmware/multipart.c), fed the body in reads whose sizes the input chooses.
  *
- * Input: its first byte is the size of every read (1–256), the rest the body, with the
+ * Input: its first byte is the size of every read (1–256, tests/unit/chunked.h), the rest the body, with the
  * boundary "b". Invariants: the reader ends (0 or -1, never loops), an error has a
  * message, the file bytes handed on are never more than the body holds, and every field
  * kept is at most 255 bytes.
  */
 #include "fuzz.h"
+#include "chunked.h"
 #include "multipart.h"
-
-struct source {
-	const uint8_t *data;
-	size_t len, at, step;
-};
-
-static long source_read(void *ctx, void *buf, size_t cap)
-{
-	struct source *s = ctx;
-	size_t n = s->len - s->at;
-	if (n > s->step)
-		n = s->step;
-	if (n > cap)
-		n = cap;
-	memcpy(buf, s->data + s->at, n);
-	s->at += n;
-	return (long)n;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
 	struct arena *a = arena_new();
-	struct source s = { data + 1, size - 1, 0, (size_t)data[0] + 1 };
-	struct multipart *mp = multipart_begin(a, "multipart/form-data; boundary=b", source_read, &s);
+	struct chunked s = { data + 1, size - 1, 0, (size_t)data[0] + 1 };
+	struct multipart *mp = multipart_begin(a, "multipart/form-data; boundary=b", chunked_read, &s);
 	FUZZ_CHECK(mp != NULL);
 	char buf[4096];
 	size_t file = 0;
