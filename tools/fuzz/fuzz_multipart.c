@@ -2,8 +2,8 @@
  * fuzz_multipart.c — the multipart/form-data reader of image uploads
  * (cgi/api/firmware/multipart.c), fed the body in reads whose sizes the input chooses.
  *
- * Input: its first byte is the size of every read (1–256, tests/unit/chunked.h), the rest the body, with the
- * boundary "b". Invariants: the reader ends (0 or -1, never loops), an error has a
+ * Input: its first byte is the size of every read (1–256, tests/unit/chunked.h), the rest
+ * the body, with the boundary "b". Invariants: the reader ends (0 or -1, never loops), an error has a
  * message, the file bytes handed on are never more than the body holds, and every field
  * kept is at most 255 bytes.
  */
