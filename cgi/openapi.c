@@ -113,8 +113,9 @@ static void write_string_kind(struct jw *w, const struct field *f, bool nullable
 }
 
 /* A row written by db_write_row: a field list whose members are all there, each
- * possibly null, nothing else (write_object_members closes reply objects). */
-static void write_row_schema(struct jw *w, const struct db_column *map, bool nullable)
+ * possibly null, then the members `more` declares (NULL: none), nothing else
+ * (write_object_members closes reply objects). */
+static void write_row_schema(struct jw *w, const struct db_column *map, const struct field *more, bool nullable)
 {
 	static const enum field_type kinds[] = {
 		[DBK_STRING] = FIELD_STRING, [DBK_NUMBER] = FIELD_NUMBER, [DBK_BOOL] = FIELD_BOOL,
@@ -122,8 +123,11 @@ static void write_row_schema(struct jw *w, const struct db_column *map, bool nul
 	};
 	_Static_assert(sizeof kinds / sizeof kinds[0] == DBK_TIME + 1, "a field kind for every column kind");
 	struct field fields[DB_COLUMNS_MAX + 1] = { 0 };
-	for (int i = 0; map[i].key && i < DB_COLUMNS_MAX; i++)
-		fields[i] = (struct field){ .name = map[i].key, .type = kinds[map[i].kind], .nullable = true };
+	int n = 0;
+	for (; map[n].key && n < DB_COLUMNS_MAX; n++)
+		fields[n] = (struct field){ .name = map[n].key, .type = kinds[map[n].kind], .nullable = true };
+	for (; more && more->name && n < DB_COLUMNS_MAX; more++)
+		fields[n++] = *more;
 	jw_object_begin(w);
 	write_type(w, "object", nullable);
 	write_object_members(w, fields, USE_REPLY);
@@ -135,8 +139,8 @@ static void write_field_schema(struct jw *w, const struct field *f, enum schema_
 {
 	/* In a query string null is the text "null", not a JSON null. */
 	bool nullable = f->nullable && use != USE_QUERY;
-	if (f->type == FIELD_OBJECT && f->columns && !f->fields) {
-		write_row_schema(w, f->columns, nullable);
+	if (f->type == FIELD_OBJECT && f->columns) {
+		write_row_schema(w, f->columns, f->fields, nullable);
 		return;
 	}
 	jw_object_begin(w);
@@ -205,13 +209,13 @@ static void write_reply_schema(struct jw *w, const struct reply_shape *reply)
 		jw_object_end(w);
 		break;
 	case REPLY_KIND_ROW:
-		write_row_schema(w, reply->columns, false);
+		write_row_schema(w, reply->columns, NULL, false);
 		break;
 	case REPLY_KIND_ROWS:
 		jw_object_begin(w);
 		jw_member_string(w, "type", "array");
 		jw_key(w, "items");
-		write_row_schema(w, reply->columns, false);
+		write_row_schema(w, reply->columns, NULL, false);
 		jw_object_end(w);
 		break;
 	case REPLY_KIND_PAGE:
@@ -228,7 +232,7 @@ static void write_reply_schema(struct jw *w, const struct reply_shape *reply)
 		jw_object_begin(w);
 		jw_member_string(w, "type", "array");
 		jw_key(w, "items");
-		write_row_schema(w, reply->columns, false);
+		write_row_schema(w, reply->columns, NULL, false);
 		jw_object_end(w);
 		jw_key(w, "nextCursor");
 		jw_object_begin(w);

@@ -78,7 +78,7 @@ struct field {
 	const struct field *fields;       /* FIELD_OBJECT */
 	const struct field *items;        /* FIELD_ARRAY: one field; its name is not used */
 	field_check check;                /* runs after the kind and bounds passed */
-	const struct db_column *columns;  /* replies only: an object written from a column map */
+	const struct db_column *columns;  /* replies only: an object written from a column map (then .fields) */
 	const char *description;          /* for the API document */
 };
 

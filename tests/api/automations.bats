@@ -12,8 +12,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="au$(date +%s)$RANDOM"
+  api_suite_begin au
   SWITCH=$(device_id_new sw "Hall switch" switch-pir) || return 1
   LIGHT=$(device_id_new li "Hall light" light) || return 1
   export SWITCH LIGHT
@@ -29,9 +28,6 @@ teardown_file() {
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN%'" >/dev/null || true
 }
 
-send() {
-  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"
-}
 
 # A valid graph: the switch's button toggles the light.
 good_flow() {

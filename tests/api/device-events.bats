@@ -16,8 +16,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="r$(date +%s)$RANDOM"
+  api_suite_begin r
   export BASE
   BASE=$(psql_exec "SELECT to_char(date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 hour',
                                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")

@@ -9,8 +9,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="r$(date +%s)$RANDOM"
+  api_suite_begin r
 }
 
 teardown_file() {

@@ -12,8 +12,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="r$(date +%s)$RANDOM"
+  api_suite_begin r
   export ZONE_A ZONE_B
   ZONE_A=$(psql_exec "INSERT INTO zones (name) VALUES ('$RUN kitchen') RETURNING id")
   ZONE_B=$(psql_exec "INSERT INTO zones (name) VALUES ('$RUN hall') RETURNING id")
@@ -26,9 +25,6 @@ teardown_file() {
 }
 
 # send WHO METHOD PATH JSON [curl args]: a call with a JSON body.
-send() {
-  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4" "${@:5}"
-}
 
 # new_device SUFFIX NAME TYPE [ZONE]: creates "$RUN-SUFFIX" as admin; sets DEVICE_ID, DEVICE_TOKEN.
 new_device() {

@@ -10,8 +10,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="fw$(date +%s)$RANDOM"
+  api_suite_begin fw
   export VERSION="0.9.$RANDOM$RANDOM"
   local img=$STATION_SRC_DIR/tests/helpers/esp_image.py
   python3 "$img" "$BATS_FILE_TMPDIR/good.bin" --size 20000 --seed 1

@@ -11,8 +11,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="kt$(date +%s)$RANDOM"
+  api_suite_begin kt
   export PRESET="p-${RUN}"
   SWITCH=$(device_id_new sw "Desk switch" switch-pir) || return 1
   LIGHT=$(device_id_new li "Desk light" light) || return 1
@@ -27,9 +26,6 @@ teardown_file() {
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN%'" >/dev/null || true
 }
 
-send() {
-  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"
-}
 
 # A preset of id ID: motion from "sensor" turns "lamp" on (templates TEMPLATES if given).
 preset_json() {

@@ -12,8 +12,7 @@ load ../helpers/common
 load ../helpers/api
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="s$(date +%s)$RANDOM"
+  api_suite_begin s
   psql_exec "SELECT row_to_json(ss) FROM station_settings ss" >"$BATS_FILE_TMPDIR/settings.json"
   psql_exec "SELECT name FROM station" >"$BATS_FILE_TMPDIR/station_name"
 }
@@ -27,9 +26,6 @@ teardown_file() {
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN%'" >/dev/null || true
 }
 
-send() {
-  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4" "${@:5}"
-}
 
 # agent_sends METHOD JSON: the agent's call.
 agent_sends() { send agent "$1" /api/settings/agent "$2"; }

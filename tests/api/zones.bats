@@ -14,8 +14,7 @@ load ../helpers/api
 load ../helpers/ws
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="z$(date +%s)$RANDOM"
+  api_suite_begin z
   ws_setup
 }
 
@@ -28,9 +27,6 @@ teardown_file() {
   psql_exec "DELETE FROM zones WHERE name LIKE '$RUN %'" >/dev/null || true
 }
 
-send() {
-  call_as "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4" "${@:5}"
-}
 
 # new_zone NAME: creates "$RUN NAME" as admin; prints its id.
 new_zone() {

@@ -15,8 +15,7 @@ load ../helpers/api
 CRON_LOCK_BASE=$((0x53544352 << 16)) # jobs.c: CRON_LOCK_KEY(n)
 
 setup_file() {
-  ensure_owner >/dev/null
-  export RUN="r$(date +%s)$RANDOM"
+  api_suite_begin r
   export CRON=$STATION_BUILD_DIR/station-cron
   [ -x "$CRON" ] || { echo "$CRON is not built" >&2; return 1; }
   export STATION_MQTT_HEARTBEAT_TIMEOUT=60

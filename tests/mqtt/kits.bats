@@ -70,30 +70,30 @@ kits_of() { psql_exec "SELECT count(*) FROM device_kits WHERE devices::text LIKE
   [ "$(kits_of "$b")" = 0 ]
 }
 
+# switch_light_kit N TAG: a switch sw<N> and a light li<N> of kit tag TAG, both
+# handshaken; sets SW, LI, LI_TOKEN and KIT, the kit they made (which must exist).
+switch_light_kit() {
+  local sw_token
+  new_device "sw$1" switch-pir; SW=$DEVICE_ID sw_token=$TOKEN
+  new_device "li$1" light; LI=$DEVICE_ID LI_TOKEN=$TOKEN
+  handshake "$RUN-sw$1" "$sw_token" switch-pir "$2"
+  handshake "$RUN-li$1" "$LI_TOKEN" light "$2"
+  KIT=$(psql_exec "SELECT id FROM device_kits WHERE devices::text LIKE '%$SW%'")
+  [ -n "$KIT" ]
+}
+
 @test "a kit deleted by a person is not made again by the next handshakes" {
-  local sw sw_token li li_token kit
-  new_device sw2 switch-pir; sw=$DEVICE_ID sw_token=$TOKEN
-  new_device li2 light; li=$DEVICE_ID li_token=$TOKEN
-  handshake "$RUN-sw2" "$sw_token" switch-pir "k-$RUN-c"
-  handshake "$RUN-li2" "$li_token" light "k-$RUN-c"
-  kit=$(psql_exec "SELECT id FROM device_kits WHERE devices::text LIKE '%$sw%'")
-  [ -n "$kit" ]
-  call_as admin DELETE "/api/kits/$kit"
+  switch_light_kit 2 "k-$RUN-c"
+  call_as admin DELETE "/api/kits/$KIT"
   assert_status 204
-  handshake "$RUN-li2" "$li_token" light "k-$RUN-c"
-  [ "$(kits_of "$sw")" = 0 ]
+  handshake "$RUN-li2" "$LI_TOKEN" light "k-$RUN-c"
+  [ "$(kits_of "$SW")" = 0 ]
 }
 
 @test "deleting one of its devices deletes the kit and its automations" {
-  local sw sw_token li li_token kit
-  new_device sw3 switch-pir; sw=$DEVICE_ID sw_token=$TOKEN
-  new_device li3 light; li=$DEVICE_ID li_token=$TOKEN
-  handshake "$RUN-sw3" "$sw_token" switch-pir "k-$RUN-d"
-  handshake "$RUN-li3" "$li_token" light "k-$RUN-d"
-  kit=$(psql_exec "SELECT id FROM device_kits WHERE devices::text LIKE '%$sw%'")
-  [ -n "$kit" ]
-  call_as admin DELETE "/api/devices/$li"
+  switch_light_kit 3 "k-$RUN-d"
+  call_as admin DELETE "/api/devices/$LI"
   assert_status 204
-  [ "$(kits_of "$sw")" = 0 ]
-  [ "$(psql_exec "SELECT count(*) FROM automations WHERE kit_id = '$kit'")" = 0 ]
+  [ "$(kits_of "$SW")" = 0 ]
+  [ "$(psql_exec "SELECT count(*) FROM automations WHERE kit_id = '$KIT'")" = 0 ]
 }

@@ -41,22 +41,14 @@ static const struct field run_started_reply[] = {
 
 static const struct field runs_query[] = { PAGE_QUERY_FIELDS, { 0 } };
 
-/* A run with its steps: the members of run_columns, then steps. */
-static const struct field run_item_fields[] = {
-	{ "id", FIELD_UUID },
-	{ "automationId", FIELD_UUID },
-	{ "status", FIELD_STRING },
-	{ "trigger", FIELD_ANY },
-	{ "error", FIELD_STRING, .nullable = true },
-	{ "startedAt", FIELD_TIME },
-	{ "finishedAt", FIELD_TIME, .nullable = true },
-	{ "steps", FIELD_ARRAY,
-	  .items = &(const struct field){ "step", FIELD_OBJECT, .columns = step_columns } },
+/* A run: the members of run_columns, then its steps. */
+static const struct field run_steps[] = {
+	{ "steps", FIELD_ARRAY, .items = &(const struct field){ "step", FIELD_OBJECT, .columns = step_columns } },
 	{ 0 },
 };
 static const struct field runs_page_reply[] = {
 	{ "items", FIELD_ARRAY,
-	  .items = &(const struct field){ "run", FIELD_OBJECT, .fields = run_item_fields } },
+	  .items = &(const struct field){ "run", FIELD_OBJECT, .columns = run_columns, .fields = run_steps } },
 	{ "nextCursor", FIELD_STRING, .nullable = true },
 	{ 0 },
 };

@@ -108,9 +108,21 @@ static void check_params(struct checker *c, size_t i, const struct flow_node *n,
 		flow_problem(c->problems, "%s.%s", place(c, i, "params"), problem);
 }
 
+/* The entry of the type's list (capabilities or commands) whose `key` is `value`, or NULL
+ * after the problem "<field>: not a <field> of <type>". */
+static struct json_object *type_entry(struct checker *c, size_t i, const struct flow_target *t,
+				      struct json_object *list, const char *key, const char *value,
+				      const char *field)
+{
+	struct json_object *entry = json_array_find(list, key, value);
+	if (!entry)
+		flow_problem(c->problems, "%s: not a %s of %s", place(c, i, field), field, t->type);
+	return entry;
+}
+
 static void check_node(struct checker *c, size_t i, const struct flow_node *n, const struct flow_target *t)
 {
-	struct json_object *cap, *declared;
+	struct json_object *found;
 	switch (n->kind) {
 	case FLOW_DEVICE_EVENT_RECEIVED:
 		if (n->cfg.event.event_action && !json_array_has_string(t->events, n->cfg.event.event_action))
@@ -118,22 +130,14 @@ static void check_node(struct checker *c, size_t i, const struct flow_node *n, c
 		break;
 	case FLOW_DEVICE_STATE_CHANGED:
 	case FLOW_STATE_COMPARE:
-		if (!n->cfg.state.capability)
-			break;
-		cap = json_array_find(t->capabilities, "key", n->cfg.state.capability);
-		if (!cap)
-			flow_problem(c->problems, "%s: not a capability of %s", place(c, i, "capability"), t->type);
-		else
-			check_value(c, i, n, cap, t->type);
+		if (n->cfg.state.capability &&
+		    (found = type_entry(c, i, t, t->capabilities, "key", n->cfg.state.capability, "capability")))
+			check_value(c, i, n, found, t->type);
 		break;
 	case FLOW_DEVICE_COMMAND:
-		if (!n->cfg.command.command)
-			break;
-		declared = json_array_find(t->commands, "action", n->cfg.command.command);
-		if (!declared)
-			flow_problem(c->problems, "%s: not a command of %s", place(c, i, "command"), t->type);
-		else
-			check_params(c, i, n, declared, t);
+		if (n->cfg.command.command &&
+		    (found = type_entry(c, i, t, t->commands, "action", n->cfg.command.command, "command")))
+			check_params(c, i, n, found, t);
 		break;
 	default:
 		break;
