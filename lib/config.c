@@ -96,6 +96,7 @@ static struct cfg_key cfg_keys[] = {
 	NAME("settings.secret_key_file", LOCALSTATEDIR "/lib/smart-station/settings_key", "file holding the key that encrypts the stored Wi-Fi password (mode 0600, >= 32 bytes)"),
 	NAME("firmware.dir", LOCALSTATEDIR "/lib/smart-station/firmware", "directory of the firmware images (nginx's internal /firmware-files/ location serves it)"),
 	INT("firmware.max_bytes", "4194304", 1024, 64L * 1024 * 1024, "largest firmware image accepted, in bytes (413 beyond; nginx's client_max_body_size bounds it too)"),
+	INT("automations.run_retention_days", "30", 1, 36500, "days automation runs (and their steps) are kept (station-cron automation-runs-cleanup)"),
 	INT("automations.max_active_runs", "1000", 1, 100000, "runs station-automationd keeps going at once (waiting delays, webhooks in flight); beyond, new triggers are logged and dropped"),
 	INT("automations.standby_retry_ms", "2000", 100, 3600000, "how often a standby station-automationd tries to take the runner lock, in ms"),
 	INT("automations.webhook_max_response_bytes", "1048576", 1024, 64L * 1024 * 1024, "largest webhook response body read, in bytes (the step fails beyond)"),

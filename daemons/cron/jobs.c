@@ -86,6 +86,12 @@ static enum db_status device_events_cleanup(struct db *db, struct arena *arena, 
 	return cron_repo_delete_old_device_events(db, arena, cfg_int("events.retention_days"), changed);
 }
 
+/* automation-runs-cleanup: runs started more than automations.run_retention_days ago. */
+static enum db_status automation_runs_cleanup(struct db *db, struct arena *arena, long long *changed)
+{
+	return cron_repo_delete_old_automation_runs(db, arena, cfg_int("automations.run_retention_days"), changed);
+}
+
 const struct cron_job cron_jobs[] = {
 	{ "heartbeat-timeout", "every minute", CRON_LOCK_KEY(1),
 	  "online devices without a heartbeat for mqtt.heartbeat_timeout seconds -> offline (+ event, push)",
@@ -99,6 +105,9 @@ const struct cron_job cron_jobs[] = {
 	{ "device-events-cleanup", "daily", CRON_LOCK_KEY(4),
 	  "delete device events older than events.retention_days",
 	  "device events deleted", device_events_cleanup },
+	{ "automation-runs-cleanup", "daily", CRON_LOCK_KEY(5),
+	  "delete automation runs (and their steps) older than automations.run_retention_days",
+	  "automation runs deleted", automation_runs_cleanup },
 	{ 0 },
 };
 

@@ -50,6 +50,10 @@ STATEMENT_LOCAL(cron_dead_tokens, 1,
 STATEMENT_LOCAL(cron_old_events, 1,
 	"DELETE FROM device_events WHERE created_at < now() - make_interval(days => $1::integer)");
 
+/* Steps go with their runs (ON DELETE CASCADE). */
+STATEMENT_LOCAL(cron_old_runs, 1,
+	"DELETE FROM automation_runs WHERE started_at < now() - make_interval(days => $1::integer)");
+
 /* *changed: how many rows the statement changed. */
 static enum db_status counted(enum db_status st, PGresult *res, long long *changed)
 {
@@ -92,5 +96,13 @@ enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *a
 {
 	PGresult *res = NULL;
 	return counted(statement_exec(db, arena, cron_old_events, &res, arena_printf(arena, "%ld", retention_days)), res,
+		       changed);
+}
+
+enum db_status cron_repo_delete_old_automation_runs(struct db *db, struct arena *arena, long retention_days,
+						    long long *changed)
+{
+	PGresult *res = NULL;
+	return counted(statement_exec(db, arena, cron_old_runs, &res, arena_printf(arena, "%ld", retention_days)), res,
 		       changed);
 }

@@ -39,4 +39,8 @@ enum db_status cron_repo_delete_dead_refresh_tokens(struct db *db, struct arena 
 enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *arena, long retention_days,
 						  long long *changed);
 
+/* Deletes automation runs (and their steps) started more than retention_days ago. */
+enum db_status cron_repo_delete_old_automation_runs(struct db *db, struct arena *arena, long retention_days,
+						    long long *changed);
+
 #endif
