@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"                              database what was persisted\n"
 	"  --report FILE               with --sequence: write each device's last state and\n"
 	"                              event seq to FILE when paused (SIGUSR1) and at exit\n"
+	"  --press-interval-ms MS      switch-pir devices press their button every MS ms\n"
+	"                              (at least 400; and never at random), each press logged\n"
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
@@ -63,7 +65,7 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STATION_ID, OPT_COUNT, OPT_TYPE, OPT_PREFIX,
 	OPT_CREDENTIALS, OPT_TELEMETRY, OPT_HEARTBEAT, OPT_RATE, OPT_DURATION, OPT_KIT_TAG,
 	OPT_FIRMWARE, OPT_CHIP, OPT_QOS, OPT_KEEPALIVE, OPT_CONNECT_RATE, OPT_SEED,
-	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT,
+	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT, OPT_PRESS_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -88,6 +90,7 @@ static const struct option long_options[] = {
 	{ "print-commands", no_argument, NULL, OPT_PRINT_COMMANDS },
 	{ "sequence", no_argument, NULL, OPT_SEQUENCE },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "press-interval-ms", required_argument, NULL, OPT_PRESS_INTERVAL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -290,6 +293,9 @@ static int options_parse(struct options *opt, int argc, char **argv)
 			break;
 		case OPT_REPORT:
 			opt->report_path = optarg;
+			break;
+		case OPT_PRESS_INTERVAL:
+			rc = parse_int("--press-interval-ms", optarg, 400, 86400000, &opt->press_interval_ms);
 			break;
 		case OPT_LOG_LEVEL: {
 			enum simlog_level level;

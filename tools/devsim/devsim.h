@@ -47,6 +47,7 @@ struct options {
 	bool print_commands;
 	bool sequence;                      /* "seq" in every state and event (benchmarks, tests) */
 	const char *report_path;            /* --report: what each device published, at pause and exit */
+	int press_interval_ms;              /* --press-interval-ms: switch-pir buttons pressed on a clock; 0 = at random */
 };
 
 enum link_state {
@@ -80,6 +81,7 @@ struct device {
 	int64_t heartbeat_at;
 	int64_t telemetry_at;
 	int64_t button_release_at;
+	int64_t press_at;     /* --press-interval-ms: the next button press */
 
 	uint64_t rng;
 	double temperature, humidity, pressure;
