@@ -40,19 +40,6 @@ static int usage(FILE *out, int status)
 	return status;
 }
 
-static void install_signals(sigset_t *unblocked)
-{
-	stop_signal_handle(on_stop_signal);
-	signal(SIGPIPE, SIG_IGN);
-	sigset_t stops;
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGINT);
-	sigprocmask(SIG_BLOCK, &stops, unblocked); /* unblocked: the mask before, for ppoll() */
-	sigdelset(unblocked, SIGTERM);
-	sigdelset(unblocked, SIGINT);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -77,7 +64,7 @@ int main(int argc, char **argv)
 	db_use_configured_timeouts(a.db);
 	a.link = db_link_new(a.db, repo_listen_channels);
 	sigset_t unblocked;
-	install_signals(&unblocked);
+	stop_signal_block(on_stop_signal, &unblocked);
 	log_info("station-automationd started");
 
 	int rc = automationd_run(&a, &stop_requested, &unblocked);

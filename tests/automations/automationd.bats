@@ -142,6 +142,7 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
   run=$(last_run "$id")
   [ "$(run_field "$run" "trigger->>'scheduledAt'")" = "$(date -u -d "@$target" '+%Y-%m-%dT%H:%M:%S.000Z')" ]
   [ "$(step "$run" t .output.timezone)" = America/New_York ]
+  psql_exec "UPDATE station_settings SET timezone = 'UTC'" >/dev/null
 }
 
 @test "a run made by hand (row + NOTIFY automation_runs) runs from the manual trigger" {
@@ -150,8 +151,7 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
   id=$(automation_add "$RUN manual" "$(flow \
     "$(node manual '{}' t trigger),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"toggle\"}" a action)" \
     "$(edge t a)")")
-  run=$(manual_run "$id")
-  poll 15 run_done "$run"
+  run=$(manual_run_done "$id")
   [ "$(run_field "$run" status)" = success ]
   [ "$(step "$run" t .output.kind)" = manual ]
   [ "$(step "$run" a .status)" = success ]
@@ -164,16 +164,14 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
     "$(node manual '{}' t trigger),$(node state_compare "{\"deviceId\":\"$LAMP\",\"capability\":\"brightness\",\"operator\":\"gt\",\"value\":50}" c condition),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"turn_on\"}" on action),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"turn_off\"}" off action)" \
     "$(edge t c),$(edge c on true),$(edge c off false)")")
   psql_exec "UPDATE devices SET state = '{\"brightness\":80}' WHERE id = '$LAMP'" >/dev/null
-  run=$(manual_run "$id")
-  poll 15 run_done "$run"
+  run=$(manual_run_done "$id")
   [ "$(run_field "$run" status)" = success ]
   [ "$(step "$run" c .output.result)" = true ]
   [ "$(step "$run" c .output.actual)" = 80 ]
   [ "$(step "$run" on .status)" = success ]
   [ "$(step "$run" off .status)" = skipped ]
   psql_exec "UPDATE devices SET state = '{\"brightness\":20}' WHERE id = '$LAMP'" >/dev/null
-  run=$(manual_run "$id")
-  poll 15 run_done "$run"
+  run=$(manual_run_done "$id")
   [ "$(step "$run" c .output.result)" = false ]
   [ "$(step "$run" on .status)" = skipped ]
   [ "$(step "$run" off .status)" = success ]
@@ -181,15 +179,15 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
 
 @test "time_range holds the station's local time (a range around now, one that is not)" {
   switch_and_lamp 8
-  local now inside outside id run
+  local now zone inside outside id run
   now=$(date +%s)
-  inside="{\"start\":\"$(date -u -d "@$((now - 3600))" +%H:%M)\",\"end\":\"$(date -u -d "@$((now + 3600))" +%H:%M)\"}"
-  outside="{\"start\":\"$(date -u -d "@$((now + 3600))" +%H:%M)\",\"end\":\"$(date -u -d "@$((now + 7200))" +%H:%M)\"}"
+  zone=$(psql_exec "SELECT timezone FROM station_settings")
+  inside="{\"start\":\"$(TZ=$zone date -d "@$((now - 3600))" +%H:%M)\",\"end\":\"$(TZ=$zone date -d "@$((now + 3600))" +%H:%M)\"}"
+  outside="{\"start\":\"$(TZ=$zone date -d "@$((now + 3600))" +%H:%M)\",\"end\":\"$(TZ=$zone date -d "@$((now + 7200))" +%H:%M)\"}"
   id=$(automation_add "$RUN range" "$(flow \
     "$(node manual '{}' t trigger),$(node time_range "$inside" in condition),$(node time_range "$outside" out condition),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"turn_on\"}" yes action),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"turn_off\"}" no action)" \
     "$(edge t in),$(edge t out),$(edge in yes true),$(edge out no false)")")
-  run=$(manual_run "$id")
-  poll 15 run_done "$run"
+  run=$(manual_run_done "$id")
   [ "$(run_field "$run" status)" = success ]
   [ "$(step "$run" in .output.result)" = true ]
   [ "$(step "$run" out .output.result)" = false ]
@@ -205,8 +203,7 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
     "$(node manual '{}' t trigger),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"fly\"}" a action),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"toggle\"}" b action)" \
     "$(edge t a),$(edge a b)")")
   ws_bg w --token "$(token_for member)" --timeout 60
-  run=$(manual_run "$id")
-  poll 15 run_done "$run"
+  run=$(manual_run_done "$id")
   [ "$(run_field "$run" status)" = failed ]
   [ "$(run_field "$run" error)" = "step a (device_command) failed" ]
   [ "$(step "$run" a .status)" = failed ]

@@ -5,7 +5,7 @@
 #
 #   automation_add NAME FLOW_JSON   a published automation; prints its id
 #   manual_run AUTOMATION_ID        a run made by hand; prints its id
-#   runs_of AUTOMATION_ID           its runs, oldest first: "id status" lines
+#   manual_run_done AUTOMATION_ID   the same, once the run has ended (15 s at most)
 #   run_count AUTOMATION_ID [STATUS]
 #   last_run AUTOMATION_ID          the id of its latest run
 #   run_field RUN_ID COLUMN         a column of the run (status, error, trigger…)
@@ -33,7 +33,13 @@ manual_run() {
              SELECT r.id FROM r, LATERAL (SELECT pg_notify('automation_runs', r.id::text)) n"
 }
 
-runs_of() { psql_exec "SELECT id, status FROM automation_runs WHERE automation_id = '$1' ORDER BY started_at, id" | tr '|' ' '; }
+manual_run_done() {
+  local run
+  run=$(manual_run "$1")
+  poll 15 run_done "$run" || return 1
+  echo "$run"
+}
+
 run_count() {
   psql_exec "SELECT count(*) FROM automation_runs WHERE automation_id = '$1' ${2:+AND status = '$2'}"
 }

@@ -80,6 +80,7 @@ struct automationd {
 	bool forget;                  /* the session was lost: drop the runs going at the next turn */
 	bool said_standby;            /* "standby" logged for this connection */
 	long long lock_retry_at;      /* monotonic ms: a standby's next try */
+	long long zone_check_at;      /* monotonic ms: the runner's next look at the time zone */
 	struct arena *scratch;        /* per loop turn */
 	char zone[AUTOMATIOND_ZONE_MAX];
 	struct indexed *autos;
@@ -101,6 +102,10 @@ long long index_next_schedule(const struct automationd *a);
 /* Reads station_settings.timezone into a->zone and the process's TZ (the station's local
  * time is the process's local time); true when it changed. */
 bool index_read_zone(struct automationd *a);
+/* PATCH /api/settings sends no notification: the loop asks every ZONE_CHECK_MS (and every
+ * automations_changed does), and schedules move to a new zone's clock. */
+void index_check_zone(struct automationd *a);
+#define ZONE_CHECK_MS 60000
 
 /* runs.c */
 void runs_start(struct automationd *a, const struct indexed *au, size_t node, const char *trigger_json,

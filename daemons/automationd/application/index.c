@@ -149,14 +149,19 @@ void index_load(struct automationd *a)
 	log_fields(LOG_INFO, "published automations loaded", "count", count, NULL);
 }
 
+void index_check_zone(struct automationd *a)
+{
+	if (!index_read_zone(a))
+		return;
+	for (size_t k = 0; k < a->nautos; k++)
+		for (size_t i = 0; i < a->autos[k].flow.node_count; i++)
+			if (a->autos[k].flow.nodes[i].kind == FLOW_SCHEDULE)
+				schedule_next(a, &a->autos[k], i, time_now());
+}
+
 void index_reload_one(struct automationd *a, const char *automation_id)
 {
-	/* The zone may have changed since (PATCH /api/settings sends no notification). */
-	if (index_read_zone(a))
-		for (size_t k = 0; k < a->nautos; k++)
-			for (size_t i = 0; i < a->autos[k].flow.node_count; i++)
-				if (a->autos[k].flow.nodes[i].kind == FLOW_SCHEDULE)
-					schedule_next(a, &a->autos[k], i, time_now());
+	index_check_zone(a);
 	for (size_t i = 0; i < a->nautos; i++)
 		if (strcmp(a->autos[i].id, automation_id) == 0) {
 			entry_free(&a->autos[i]);
@@ -201,7 +206,12 @@ static const char *trigger_json(struct arena *arena, const struct flow_node *nod
 /* A state notice whose state was left out (too big): the stored state. */
 static struct json_object *notice_state(struct automationd *a, const struct device_notice *n)
 {
-	if (n->state || !n->device_id)
+	bool watched = false;
+	for (size_t k = 0; k < a->nautos && !watched; k++)
+		for (size_t i = 0; i < a->autos[k].flow.node_count && !watched; i++)
+			watched = a->autos[k].flow.nodes[i].kind == FLOW_DEVICE_STATE_CHANGED && n->device_id &&
+				  strcmp(a->autos[k].flow.nodes[i].cfg.state.device_id, n->device_id) == 0;
+	if (n->state || !watched)
 		return n->state;
 	PGresult *res = NULL;
 	if (repo_device_state(a->db, a->scratch, n->device_id, &res) != DB_OK || PQntuples(res) == 0)
@@ -213,7 +223,6 @@ static struct json_object *notice_state(struct automationd *a, const struct devi
 void index_on_notice(struct automationd *a, const struct device_notice *n)
 {
 	struct json_object *state = n->kind == NOTICE_STATE ? notice_state(a, n) : NULL;
-	const char *data_text = json_text(a->scratch, n->data);
 	/* Runs may change the index (a run's statements read notifications): walk a copy of
 	 * what fires first, then start the runs. */
 	struct fire { size_t entry, node; const char *trigger; } *fires = NULL;
@@ -249,6 +258,7 @@ void index_on_notice(struct automationd *a, const struct device_notice *n)
 			fires[nfires++] = (struct fire){ k, i, trigger };
 		}
 	}
+	const char *data_text = nfires ? json_text(a->scratch, n->data) : NULL;
 	for (size_t f = 0; f < nfires && a->leader; f++)
 		if (fires[f].entry < a->nautos)
 			runs_start(a, &a->autos[fires[f].entry], fires[f].node, fires[f].trigger, data_text);

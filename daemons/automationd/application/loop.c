@@ -73,6 +73,7 @@ static void try_lead(struct automationd *a, long long now)
 	}
 	a->leader = true;
 	log_info("runner lock taken: this instance runs the automations");
+	a->zone_check_at = now + ZONE_CHECK_MS;
 	index_load(a);
 	if (a->leader)
 		runs_recover(a);
@@ -105,15 +106,6 @@ static void take_notifications(struct automationd *a)
 	}
 }
 
-static long min_timeout(long a, long b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static long until(long long at, long long now)
 {
 	return at < 0 ? -1 : at <= now ? 0 : (long)(at - now > LOOP_MAX_SLEEP_MS ? LOOP_MAX_SLEEP_MS : at - now);
@@ -135,6 +127,10 @@ static long run_due(struct automationd *a)
 		webhook_result_free(r);
 		arena_reset(a->scratch);
 	}
+	if (a->leader && now >= a->zone_check_at) {
+		index_check_zone(a);
+		a->zone_check_at = now + ZONE_CHECK_MS;
+	}
 	if (a->leader) {
 		runs_due(a, time_now_ms());
 		arena_reset(a->scratch);
@@ -145,15 +141,16 @@ static long run_due(struct automationd *a)
 	arena_reset(a->scratch);
 
 	now = time_monotonic_ms();
-	long timeout = min_timeout(db_link_timeout_ms(a->link, now), LOOP_MAX_SLEEP_MS);
+	long timeout = time_sooner_ms(db_link_timeout_ms(a->link, now), LOOP_MAX_SLEEP_MS);
 	if (a->forget)
 		return 0;
 	if (a->up && !a->leader)
-		timeout = min_timeout(timeout, until(a->lock_retry_at, now));
+		timeout = time_sooner_ms(timeout, until(a->lock_retry_at, now));
 	if (a->leader) {
 		long long wall = time_now_ms(), sched = index_next_schedule(a);
-		timeout = min_timeout(timeout, until(runs_next_due(a), wall));
-		timeout = min_timeout(timeout, until(sched < 0 ? -1 : sched * 1000, wall));
+		timeout = time_sooner_ms(timeout, until(runs_next_due(a), wall));
+		timeout = time_sooner_ms(timeout, until(sched < 0 ? -1 : sched * 1000, wall));
+		timeout = time_sooner_ms(timeout, until(a->zone_check_at, now));
 	}
 	return timeout < 0 ? 0 : timeout;
 }

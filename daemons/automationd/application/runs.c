@@ -158,6 +158,20 @@ static void run_refuse(struct automationd *a, const char *run_id, const char *au
 
 enum step_start { STEP_STARTED, STEP_LOST };
 
+/* After a claiming statement: the step is this run's (its row id and state kept), or lost
+ * (someone else's, or the database failed). */
+static enum step_start step_claimed(struct automationd *a, struct run *r, size_t i, enum db_status st, const char *id,
+				    enum step_state state)
+{
+	if (st != DB_OK)
+		automationd_db_failed(a, st);
+	if (st != DB_OK || !id)
+		return STEP_LOST;
+	r->step_id[i] = arena_strdup(r->arena, id);
+	r->state[i] = state;
+	return STEP_STARTED;
+}
+
 /* Records a finished step claimed by its insert (conditions, refusals). */
 static enum step_start step_done(struct automationd *a, struct run *r, size_t i, bool ok, const char *output,
 				 const char *error)
@@ -166,15 +180,7 @@ static enum step_start step_done(struct automationd *a, struct run *r, size_t i,
 	const char *id = NULL;
 	enum db_status st = repo_step_done(a->db, a->scratch, r->id, node->id, node->kind_name, ok ? "success" : "failed",
 					   output, error, &id);
-	if (st != DB_OK) {
-		automationd_db_failed(a, st);
-		return STEP_LOST;
-	}
-	if (!id)
-		return STEP_LOST;
-	r->step_id[i] = arena_strdup(r->arena, id);
-	r->state[i] = ok ? STEP_SUCCESS : STEP_FAILED;
-	return STEP_STARTED;
+	return step_claimed(a, r, i, st, id, ok ? STEP_SUCCESS : STEP_FAILED);
 }
 
 static enum step_start condition_output(struct automationd *a, struct run *r, size_t i, bool result,
@@ -305,14 +311,8 @@ static enum step_start delay_start(struct automationd *a, struct run *r, size_t 
 	long long due = 0;
 	enum db_status st = repo_step_waiting(a->db, a->scratch, r->id, node->id, node->kind_name, node->cfg.delay.seconds,
 					      &id, &due);
-	if (st != DB_OK)
-		automationd_db_failed(a, st);
-	if (st != DB_OK || !id)
-		return STEP_LOST;
-	r->step_id[i] = arena_strdup(r->arena, id);
-	r->state[i] = STEP_WAITING;
 	r->due_ms[i] = due;
-	return STEP_STARTED;
+	return step_claimed(a, r, i, st, id, STEP_WAITING);
 }
 
 static void in_flight_add(struct automationd *a, const char *step_id)
@@ -341,12 +341,8 @@ static enum step_start webhook_start(struct automationd *a, struct run *r, size_
 	const struct flow_node *node = &r->flow.nodes[i];
 	const char *id = NULL;
 	enum db_status st = repo_step_running(a->db, a->scratch, r->id, node->id, node->kind_name, &id);
-	if (st != DB_OK)
-		automationd_db_failed(a, st);
-	if (st != DB_OK || !id)
+	if (step_claimed(a, r, i, st, id, STEP_RUNNING) == STEP_LOST)
 		return STEP_LOST;
-	r->step_id[i] = arena_strdup(r->arena, id);
-	r->state[i] = STEP_RUNNING;
 	struct webhook_request req = {
 		.url = node->cfg.webhook.url,
 		.post = node->cfg.webhook.method == FLOW_POST,
