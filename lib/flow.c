@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cron_expr.h"
 #include "flow.h"
 #include "uuid.h"
 
@@ -37,25 +38,14 @@ void flow_problem(struct flow_problems *problems, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * CRON HOOK: a schedule's cron is checked by lib/cron_expr, the station's one parser of
- * 5-field cron expressions. Until it is part of libstation only the shape is checked here
- * (five fields separated by spaces); replace the body with its parser's verdict.
- * Returns NULL when the expression is acceptable, else the reason.
- */
-static const char *cron_problem(const char *expr)
+/* A schedule's cron is checked by lib/cron_expr, the station's one parser of 5-field cron
+ * expressions: NULL when acceptable, else its reason ("hour: 24 is out of range 0-23"),
+ * in the arena. */
+static const char *cron_problem(struct arena *arena, const char *expr)
 {
-	int fields = 0;
-	bool in_field = false;
-	for (const char *p = expr; *p; p++) {
-		if (*p == ' ' || *p == '\t') {
-			in_field = false;
-		} else if (!in_field) {
-			in_field = true;
-			fields++;
-		}
-	}
-	return fields == 5 ? NULL : "must be a cron expression of 5 fields";
+	struct cron_expr parsed;
+	char error[CRON_ERROR_SIZE];
+	return cron_parse(expr, &parsed, error) ? NULL : arena_strdup(arena, error);
 }
 
 struct reader {
@@ -342,7 +332,7 @@ static void read_config(struct reader *r, size_t i, struct flow_node *n)
 		break;
 	case FLOW_SCHEDULE: {
 		const char *cron = config_string(r, i, c, "cron", FLOW_MAX_CRON);
-		const char *why = cron ? cron_problem(cron) : NULL;
+		const char *why = cron ? cron_problem(r->arena, cron) : NULL;
 		if (why)
 			flow_problem(r->problems, "%s.nodes[%zu].data.config.cron: %s", r->path, i, why);
 		else

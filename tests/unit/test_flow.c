@@ -160,7 +160,12 @@ static void test_node_problems(void)
 	is_str(one_after_manual("action", "delay", "[]"),
 	       "flow.nodes[1].data.config: must be an object", "a config that is no object");
 	is_str(trigger_then_delay("schedule", "{\"cron\":\"* * *\"}"),
-	       "flow.nodes[0].data.config.cron: must be a cron expression of 5 fields", "a cron of three fields");
+	       "flow.nodes[0].data.config.cron: expected 5 fields (minute hour day-of-month month day-of-week), got 3",
+	       "a cron of three fields (lib/cron_expr's words)");
+	is_str(trigger_then_delay("schedule", "{\"cron\":\"0 24 * * *\"}"),
+	       "flow.nodes[0].data.config.cron: hour: 24 is out of range 0-23", "an hour out of range");
+	is_str(trigger_then_delay("schedule", "{\"cron\":\"@daily\"}"), "", "a shortcut");
+	is_str(trigger_then_delay("schedule", "{\"cron\":\"30 6 * * mon-fri\"}"), "", "weekdays by name");
 	is_str(trigger_then_delay("device_status_changed", "{\"deviceId\":\"" DEV1 "\",\"status\":\"asleep\"}"),
 	       "flow.nodes[0].data.config.status: must be one of online, offline", "an unknown status");
 	is_str(trigger_then_delay("device_event_received", "{\"deviceId\":\"" DEV1 "\",\"eventAction\":\"\"}"),
@@ -217,7 +222,7 @@ static void test_graph_problems(void)
 		     "{\"id\":\"w\",\"type\":\"action\",\"data\":{\"kind\":\"webhook\",\"config\":{\"url\":\"file:///etc/passwd\",\"method\":\"GET\"}}}],"
 		     "\"edges\":[{\"id\":\"e1\",\"source\":\"t\",\"target\":\"d\"},{\"id\":\"e2\",\"source\":\"d\",\"target\":\"w\"},"
 		     "{\"id\":\"e3\",\"source\":\"w\",\"target\":\"nowhere\"}]}"),
-	       "flow.nodes[0].data.config.cron: must be a cron expression of 5 fields | "
+	       "flow.nodes[0].data.config.cron: expected 5 fields (minute hour day-of-month month day-of-week), got 1 | "
 	       "flow.nodes[1].data.config.seconds: must be at most 86400 | "
 	       "flow.nodes[2].data.config.url: must be an http or https URL | "
 	       "flow.edges[2].target: no node has id \"nowhere\"", "every problem at once");
