@@ -4,7 +4,9 @@
 # exactly once; restarted after the due time, the delay ends once, late, its lateness in
 # its output; killed while a webhook was in flight, that step is marked failed with the
 # reason (the request is not sent again) and the run ends failed; two instances at once:
-# one runs, the other stands by, and takes over when the runner dies — no step twice.
+# one runs, the other stands by, and takes over when the runner dies — no step twice;
+# PostgreSQL restarted under a waiting delay: automationd reconnects, takes the runner lock
+# again and ends the delay once.
 
 load ../helpers/common
 load ../helpers/mqtt
@@ -24,6 +26,7 @@ setup() {
 
 teardown() {
   bg_reap
+  db_restart_if_stopped
   automationd_running || automationd_start
 }
 
@@ -126,4 +129,21 @@ step_is() { [ "$(step "$1" "$2" .status)" = "$3" ]; }
   done
   stop_gracefully "$second"
   automationd_start
+}
+
+@test "PostgreSQL restarted under a waiting delay: automationd reconnects, runs again, and the delay ends once" {
+  lamp 4
+  local id run size
+  id=$(delayed_toggle "database restart" 3)
+  run=$(manual_run "$id")
+  poll 10 step_is "$run" d waiting
+  size=$(automationd_size)
+  "$STATION_SRC_DIR/scripts/dev" db stop >/dev/null
+  "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 3>&-
+  poll 30 automationd_logged_since "$size" '"msg":"runner lock taken: this instance runs the automations"'
+  poll 15 run_done "$run"
+  [ "$(run_field "$run" status)" = success ]
+  step_is "$run" a success
+  [ "$(commands_to "$LAMP" toggle)" = 1 ]
+  automationd_running
 }
