@@ -14,6 +14,13 @@ struct worker_plan {
 	long idle_disconnect_s;  /* db.idle_disconnect_s: a process drops its connection after this */
 };
 
+/* request.c: an empty response in req's arena (headers, body and its JSON writer), made
+ * before anything is dispatched. */
+void request_reply_init(struct request *req);
+/* request.c: a request built in arena a rather than read from FastCGI (the unit tests and
+ * fuzz harnesses of the runtime): method, path and query string (NULL: none), an empty
+ * response. */
+struct request *request_new(struct arena *a, const char *method, const char *path, const char *query_string);
 /* request.c: fills req from the FastCGI parameters (no body yet). */
 void request_load(struct request *req, void *fcgi_request);
 /* request.c: reads the body up to limit bytes; 0, or the status already replied. */

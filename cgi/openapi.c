@@ -54,17 +54,19 @@ static void write_bound(struct jw *w, const char *key, struct bound b, long long
 		jw_member_int(w, key, fallback);
 }
 
-/* The members of an object schema: required list, properties, closed for replies. */
+/* The members of an object schema: required list, properties, closed for replies. A
+ * reply has every member it declares (`nullable` says which may be null), so in a reply
+ * every member is required without saying so; input members are as `required` says. */
 static void write_object_members(struct jw *w, const struct field *fields, enum schema_use use)
 {
 	bool any_required = false;
 	for (const struct field *f = fields; f->name; f++)
-		any_required |= f->required;
+		any_required |= f->required || use == USE_REPLY;
 	if (any_required) {
 		jw_key(w, "required");
 		jw_array_begin(w);
 		for (const struct field *f = fields; f->name; f++)
-			if (f->required)
+			if (f->required || use == USE_REPLY)
 				jw_string(w, f->name);
 		jw_array_end(w);
 	}
@@ -121,8 +123,7 @@ static void write_row_schema(struct jw *w, const struct db_column *map, bool nul
 	_Static_assert(sizeof kinds / sizeof kinds[0] == DBK_TIME + 1, "a field kind for every column kind");
 	struct field fields[DB_COLUMNS_MAX + 1] = { 0 };
 	for (int i = 0; map[i].key && i < DB_COLUMNS_MAX; i++)
-		fields[i] = (struct field){ .name = map[i].key, .type = kinds[map[i].kind], .required = true,
-					    .nullable = true };
+		fields[i] = (struct field){ .name = map[i].key, .type = kinds[map[i].kind], .nullable = true };
 	jw_object_begin(w);
 	write_type(w, "object", nullable);
 	write_object_members(w, fields, USE_REPLY);

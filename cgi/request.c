@@ -42,6 +42,21 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
+void request_reply_init(struct request *req)
+{
+	buf_init(&req->headers, req->arena);
+	buf_init(&req->out, req->arena);
+	jw_init(&req->json, &req->out);
+}
+
+struct request *request_new(struct arena *a, const char *method, const char *path, const char *query_string)
+{
+	struct request *req = arena_alloc(a, sizeof *req);
+	*req = (struct request){ .arena = a, .method = method, .path = path, .query_string = query_string };
+	request_reply_init(req);
+	return req;
+}
+
 void request_load(struct request *req, void *fcgi_request)
 {
 	req->fcgi = fcgi_request;

@@ -10,7 +10,7 @@
  *           .tx = TX_WRITE, .status = 201, .reply = REPLY_OBJECT(device_created), .errors = ERR_409 },
  *         { 0 },
  *     };
- *     int main(void) { return worker_main("devices", routes); }
+ *     WORKER_MAIN("devices", routes, NULL);
  *
  * Before a handler runs the runtime has parsed the request, authenticated the caller,
  * checked `who` against the caller (401/403), checked the Origin and content type of
@@ -180,6 +180,14 @@ int worker_main(const char *module, const struct route *routes);
  * after the configuration and the runtime's secrets are loaded and before any request;
  * it returns 0, or -1 after logging why, and the program then exits with status 2. */
 int worker_main_with_start(const char *module, const struct route *routes, int (*start)(void));
+/* A module's whole main(): WORKER_MAIN("zones", routes, NULL), or with its start function
+ * (NULL: none), WORKER_MAIN("settings", routes, settings_start). Every worker's program is
+ * this one line; what it does at start and per request is the runtime's. */
+#define WORKER_MAIN(module, routes, start)                                                        \
+	int main(void)                                                                            \
+	{                                                                                         \
+		return worker_main_with_start((module), (routes), (start));                        \
+	}
 
 /* Input. */
 const char *req_param(const struct request *req, const char *name);

@@ -60,9 +60,7 @@ static void on_alarm(int sig)
 static void handle_one(struct request *req, const struct route *routes)
 {
 	log_set_request_id(req->request_id);
-	buf_init(&req->headers, req->arena);
-	buf_init(&req->out, req->arena);
-	jw_init(&req->json, &req->out);
+	request_reply_init(req);
 	router_dispatch(req, routes);
 	reply_send(req);
 	log_set_request_id(NULL);

@@ -33,14 +33,24 @@ struct arena {
 	struct arena_cleanup *cleanups;
 };
 
-static void *xmalloc(size_t size)
+/* The one place the station meets the end of memory: it says so, and aborts. */
+static void *out_of_memory_unless(void *p)
 {
-	void *p = malloc(size);
 	if (!p) {
 		fputs("{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n", stderr);
 		abort();
 	}
 	return p;
+}
+
+void *xmalloc(size_t size)
+{
+	return out_of_memory_unless(malloc(size));
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	return out_of_memory_unless(calloc(count, size));
 }
 
 static struct arena_block *block_new(size_t size)

@@ -27,6 +27,12 @@ char *arena_printf(struct arena *arena, const char *fmt, ...) __attribute__((for
 char *arena_vprintf(struct arena *arena, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void arena_on_reset(struct arena *arena, void (*cleanup)(void *), void *arg);
 
+/* Memory outside any arena, for what outlives one (a daemon's connections and queues),
+ * given back with free(). The arena's rule holds here too: these never return NULL,
+ * running out of memory aborts the process. xcalloc's memory is zeroed. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+
 /* Growable byte buffer whose storage lives in an arena. */
 struct buf {
 	struct arena *arena;

@@ -37,9 +37,7 @@ static unsigned db_generation_counter;
 
 struct db *db_new(const char *application_name)
 {
-	struct db *db = calloc(1, sizeof *db);
-	if (!db)
-		abort();
+	struct db *db = xcalloc(1, sizeof *db);
 	db->application_name = application_name;
 	db->reconnects = true;
 	return db;

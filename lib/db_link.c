@@ -48,9 +48,7 @@ static char *listen_sql_of(const char *const *channels)
 			abort(); /* a programming error: channels are identifiers written in code */
 		len += strlen(*c) + sizeof "LISTEN \"\";";
 	}
-	char *sql = malloc(len);
-	if (!sql)
-		abort();
+	char *sql = xmalloc(len);
 	size_t n = 0;
 	for (const char *const *c = channels; *c; c++)
 		n += (size_t)snprintf(sql + n, len - n, "LISTEN \"%s\";", *c);
@@ -59,9 +57,7 @@ static char *listen_sql_of(const char *const *channels)
 
 struct db_link *db_link_new(struct db *db, const char *const *channels)
 {
-	struct db_link *l = calloc(1, sizeof *l);
-	if (!l)
-		abort();
+	struct db_link *l = xcalloc(1, sizeof *l);
 	l->db = db;
 	l->listen_sql = listen_sql_of(channels);
 	l->state = LINK_WAITING;

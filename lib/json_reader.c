@@ -146,3 +146,14 @@ struct json_object *json_array_find(struct json_object *array, const char *key, 
 	}
 	return NULL;
 }
+
+bool json_array_has_string(struct json_object *array, const char *s)
+{
+	size_t n = array && json_object_is_type(array, json_type_array) ? json_object_array_length(array) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(array, i);
+		if (json_object_is_type(item, json_type_string) && strcmp(json_object_get_string(item), s) == 0)
+			return true;
+	}
+	return false;
+}

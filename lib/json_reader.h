@@ -36,5 +36,8 @@ const char *json_text(struct arena *arena, struct json_object *value);
 /* The first element of array (NULL or not an array: none) whose string member `key`
  * equals value, or NULL: a capability by its key, a command by its action. */
 struct json_object *json_array_find(struct json_object *array, const char *key, const char *value);
+/* Whether array (NULL or not an array: no) has a string element equal to s: an event of
+ * a device type's `events`. */
+bool json_array_has_string(struct json_object *array, const char *s);
 
 #endif

@@ -14,11 +14,8 @@
 static struct crypt_data *crypt_scratch(void)
 {
 	static struct crypt_data *data;
-	if (!data) {
-		data = calloc(1, sizeof *data);
-		if (!data)
-			abort();
-	}
+	if (!data)
+		data = xcalloc(1, sizeof *data);
 	return data;
 }
 

@@ -69,7 +69,7 @@ typedef const char *(*field_check)(const struct field_check_input *in, int *stat
 struct field {
 	const char *name;
 	enum field_type type;
-	bool required;
+	bool required;                    /* input only: a reply has every member it declares */
 	bool nullable;
 	struct bound min;
 	struct bound max;

@@ -38,7 +38,7 @@ static void unlink_client(struct wsd *w, struct client *c)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
 	w->nclients--;
-	if (c->queue.count == 0)
+	if (c->queue.ring.count == 0)
 		w->nidle--;
 }
 
@@ -89,7 +89,7 @@ void clients_forget(struct wsd *w, struct client *c)
 void clients_sent_one(struct wsd *w, struct client *c)
 {
 	ws_queue_pop(&c->queue);
-	if (c->queue.count == 0 && c->admitted && !c->closing) {
+	if (c->queue.ring.count == 0 && c->admitted && !c->closing) {
 		w->nidle++;
 		listener_kick(w);
 	}
@@ -151,9 +151,9 @@ void clients_broadcast(struct wsd *w, const char *payload, size_t len)
 	struct client *c = w->clients, *next;
 	for (; c; c = next) {
 		next = c->next;
-		bool was_idle = c->queue.count == 0;
+		bool was_idle = c->queue.ring.count == 0;
 		if (!ws_queue_push(&c->queue, m)) {
-			log_drop(c, "client dropped: send queue full (too slow)", c->queue.count);
+			log_drop(c, "client dropped: send queue full (too slow)", c->queue.ring.count);
 			clients_close(w, c, WS_CLOSE_TRY_AGAIN, "too slow");
 			continue;
 		}
@@ -227,7 +227,7 @@ static void ping_clients(struct wsd *w)
 	for (; c; c = next) {
 		next = c->next;
 		if (now - c->last_pong_ms >= silence_ms) {
-			log_drop(c, "client dropped: no pong", c->queue.count);
+			log_drop(c, "client dropped: no pong", c->queue.ring.count);
 			clients_cut(w, c);
 			continue;
 		}

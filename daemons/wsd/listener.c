@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "db_link.h"
 #include "log.h"
 #include "repo.h"
@@ -300,9 +301,7 @@ int listener_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
 void listener_start(struct wsd *w)
 {
-	struct listener *l = calloc(1, sizeof *l);
-	if (!l)
-		abort();
+	struct listener *l = xcalloc(1, sizeof *l);
 	l->wsd = w;
 	l->db = db_new("station-wsd");
 	/* A statement that stalls would stall every WebSocket client: bound them all. */

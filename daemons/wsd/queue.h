@@ -6,7 +6,7 @@
  * copies. The bytes sit after WS_MSG_PRE bytes of headroom (libwebsockets writes its
  * frame header there), so a message is written as it is stored.
  *
- * A queue is a ring of pointers that holds at most `limit` messages. The ring is
+ * A queue is a ring of pointers (lib/ring.h) that holds at most `limit` messages. The ring is
  * allocated on the first push, grows by doubling while messages pile up (never past
  * limit) and is given back when a queue that grew drains, so an idle client costs no
  * ring at all and one that keeps up costs WS_QUEUE_FIRST_SLOTS pointers. Pushing into a
@@ -22,6 +22,8 @@
 #include <stddef.h>
 
 #include <libwebsockets.h>
+
+#include "ring.h"
 
 /* Headroom before the payload: exactly what lws_write() needs. */
 #define WS_MSG_PRE LWS_PRE
@@ -44,11 +46,8 @@ void ws_msg_unref(struct ws_msg *m);
 #define WS_QUEUE_FIRST_SLOTS 4
 
 struct ws_queue {
-	struct ws_msg **slots; /* NULL until the first push, and after a grown queue drained */
-	size_t cap;            /* slots allocated */
-	size_t limit;          /* most messages held */
-	size_t head;           /* index of the oldest message */
-	size_t count;
+	struct ring ring; /* of struct ws_msg *: no slots until the first push, nor after a grown queue drained */
+	size_t limit;     /* most messages held */
 };
 
 /* An empty queue that will hold at most limit messages; allocates nothing. */

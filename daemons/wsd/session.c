@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "client_message.h"
 #include "http_headers.h"
 #include "log.h"
@@ -163,8 +164,8 @@ static int on_receive(struct wsd *w, struct lws *wsi, struct client *c, const ch
 		on_message(w, wsi, c, in, len);
 		return 0;
 	}
-	if (!c->rx && !(c->rx = malloc(WSD_RX_MAX)))
-		abort();
+	if (!c->rx)
+		c->rx = xmalloc(WSD_RX_MAX);
 	memcpy(c->rx + c->rx_len, in, len);
 	c->rx_len += len;
 	if (final) {
@@ -205,7 +206,7 @@ static int on_writeable(struct wsd *w, struct lws *wsi, struct client *c)
 			return -1;
 		clients_sent_one(w, c);
 	}
-	if (c->ping_due || c->pongs_due || c->queue.count)
+	if (c->ping_due || c->pongs_due || c->queue.ring.count)
 		lws_callback_on_writable(wsi);
 	return 0;
 }

@@ -66,7 +66,7 @@ teardown_file() {
 @test "the matrix covers every module that is built" {
   local modules bin m
   modules=$(all_routes | jq -r .module | sort -u | tr '\n' ' ')
-  for m in health auth devices device-types device-events zones settings users user-management; do
+  for m in health auth devices device-types device-events zones settings users user-management automations kits; do
     [[ " $modules " == *" $m "* ]] || { echo "module $m has no routes in the matrix" >&2; return 1; }
   done
   for bin in "$STATION_BUILD_DIR"/api-*; do # and any module added since

@@ -93,9 +93,17 @@ joined() {
       END { for (id in rows) if (!(id in seen)) print id, "unrecorded", "-", rows[id] }' - "$RECORD"
 }
 
-# The worker processes of a module: the master (spawn-fcgi execs it) and its children.
-worker_master() { cat "$STATION_RUN_DIR/pid/api-$1.pid"; }
-worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
+# joined_holds PREFIX ANSWER: joined PREFIX into $joined_file (its answers counted on
+# stderr), where every answer is 201 or ANSWER (an ERE of "status message"), no device
+# exists twice and every 201's device exists.
+joined_holds() {
+  joined "$1" >"$joined_file"
+  echo "answers: $(awk '{print $2, $3}' "$joined_file" | sort | uniq -c | tr '\n' ';')" >&2
+  refute grep -v -E "^[^ ]+ (201 [^ ]+|$2) [0-9]+\$" "$joined_file" || return 1
+  [ -z "$(awk '$4 > 1' "$joined_file")" ] || return 1
+  [ -z "$(awk '$2 == 201 && $4 != 1' "$joined_file")" ]
+}
+
 # replaced_after VICTIMS: the devices module has a request process that is none of VICTIMS.
 replaced_after() {
   local pid
@@ -105,21 +113,6 @@ replaced_after() {
   return 1
 }
 
-lock_hold() {
-  # shellcheck disable=SC2086 # STATION_PSQL is a command line
-  PGAPPNAME=bats-chaos-lock $STATION_PSQL -X -q -v ON_ERROR_STOP=1 \
-    -c "BEGIN; $1; SELECT pg_sleep(120); COMMIT" >/dev/null 2>&1 3>&- &
-  bg_track $!
-  poll 10 lock_holder_sleeping
-}
-lock_holder_sleeping() {
-  [ "$(psql_exec "SELECT count(*) FROM pg_stat_activity
-                  WHERE application_name = 'bats-chaos-lock' AND wait_event = 'PgSleep'")" = 1 ]
-}
-lock_release() {
-  psql_exec "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE application_name = 'bats-chaos-lock'" >/dev/null 2>&1 || true
-}
 # A backend of the devices module waits for a lock.
 devices_waits_for_lock() {
   [ "$(psql_exec "SELECT count(*) FROM pg_stat_activity
@@ -140,13 +133,8 @@ devices_waits_for_lock() {
   done
   stop_loops
 
-  joined "$RUN-db" >"$joined_file"
-  echo "answers: $(awk '{print $2, $3}' "$joined_file" | sort | uniq -c | tr '\n' ';')" >&2
-  # Only 201 and the worker's 503.
-  refute grep -v -E '^[^ ]+ (201 [^ ]+|503 (database_unavailable|database_busy,_try_again)) [0-9]+$' "$joined_file"
-  # No device twice; every 201 exists.
-  [ -z "$(awk '$4 > 1' "$joined_file")" ]
-  [ -z "$(awk '$2 == 201 && $4 != 1' "$joined_file")" ]
+  # Only 201 and the worker's 503; no device twice; every 201 exists.
+  joined_holds "$RUN-db" '503 (database_unavailable|database_busy,_try_again)'
   # A 503 left a device only when its COMMIT was in doubt: at most one per loop and stop.
   [ "$(awk '$2 == 503 && $4 == 1' "$joined_file" | wc -l)" -le $((LOOPS * stops)) ]
 }
@@ -167,12 +155,8 @@ devices_waits_for_lock() {
   done
   stop_loops
 
-  joined "$RUN-kill" >"$joined_file"
-  echo "answers: $(awk '{print $2, $3}' "$joined_file" | sort | uniq -c | tr '\n' ';')" >&2
-  # Only 201 and nginx's 503 for a request whose process died.
-  refute grep -v -E '^[^ ]+ (201 [^ ]+|503 service_unavailable,_try_again_later) [0-9]+$' "$joined_file"
-  [ -z "$(awk '$4 > 1' "$joined_file")" ]
-  [ -z "$(awk '$2 == 201 && $4 != 1' "$joined_file")" ]
+  # Only 201 and nginx's 503 for a request whose process died; no device twice; every 201 exists.
+  joined_holds "$RUN-kill" '503 service_unavailable,_try_again_later'
   # At most the requests in hand at each kill failed (each loop has one at a time).
   [ "$(answers 503)" -le $((LOOPS * kills)) ]
   # The module still creates devices.

@@ -279,6 +279,8 @@ page_all() {
 
 # settings_lines: the settings in $body as "action:record:notify:custom" lines.
 settings_lines() { jq -r '.[] | "\(.action):\(.record):\(.notify):\(.custom)"' <<<"$body"; }
+# settings_are LINE…: the settings in $body are those lines, in that order.
+settings_are() { [ "$(settings_lines)" = "$(printf '%s\n' "$@")" ]; }
 
 # as_admin_put PATH BODY
 as_admin_put() {
@@ -302,8 +304,7 @@ as_admin_put() {
   assert_status 200
   [ "$(jq -c '.[0]' <<<"$body")" = \
     "{\"deviceId\":\"$DEV_C\",\"deviceName\":\"$RUN Hall motion\",\"deviceType\":\"pir\",\"action\":\"motion_detected\",\"record\":true,\"notify\":true,\"custom\":false}" ]
-  [ "$(settings_lines)" = "motion_detected:true:true:false
-motion_cleared:true:false:false" ]
+  settings_are motion_detected:true:true:false motion_cleared:true:false:false
   # A type without events: nothing to set. A UUID that names no device: an empty list.
   as_member "/api/device-events/settings?deviceId=$DEV_A"
   assert_status 200
@@ -320,23 +321,18 @@ motion_cleared:true:false:false" ]
 @test "PUT settings replaces the device's own settings; what it does not list follows the preset again" {
   as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_on","record":false,"notify":true}]}'
   assert_status 200
-  [ "$(settings_lines)" = "turned_on:false:true:true
-turned_off:true:true:false" ]
+  settings_are turned_on:false:true:true turned_off:true:true:false
   as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[{"action":"turned_off","record":true,"notify":false}]}'
   assert_status 200
-  [ "$(settings_lines)" = "turned_on:true:true:false
-turned_off:true:false:true" ]
+  settings_are turned_on:true:true:false turned_off:true:false:true
   as_member "/api/device-events/settings?deviceId=$DEV_B"
-  [ "$(settings_lines)" = "turned_on:true:true:false
-turned_off:true:false:true" ]
+  settings_are turned_on:true:true:false turned_off:true:false:true
   # A setting equal to the preset is still the device's own.
   as_admin_put "/api/device-events/settings/$DEV_C" '{"events":[{"action":"motion_cleared","record":true,"notify":false}]}'
-  [ "$(settings_lines)" = "motion_detected:true:true:false
-motion_cleared:true:false:true" ]
+  settings_are motion_detected:true:true:false motion_cleared:true:false:true
   as_admin_put "/api/device-events/settings/$DEV_B" '{"events":[]}'
   assert_status 200
-  [ "$(settings_lines)" = "turned_on:true:true:false
-turned_off:true:true:false" ]
+  settings_are turned_on:true:true:false turned_off:true:true:false
 }
 
 @test "PUT settings refuses events not of the device's type, duplicates, unknown devices, members" {
@@ -360,6 +356,5 @@ turned_off:true:true:false" ]
   assert_error 403
   # Nothing the refusals carried was written.
   as_member "/api/device-events/settings?deviceId=$DEV_B"
-  [ "$(settings_lines)" = "turned_on:false:false:true
-turned_off:true:true:false" ]
+  settings_are turned_on:false:false:true turned_off:true:true:false
 }

@@ -25,28 +25,6 @@ teardown_file() {
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN-%'" >/dev/null || true
 }
 
-# lock_hold SQL: a psql session of its own (application_name bats-lock-holder) that runs
-# SQL in a transaction and then waits, holding its locks until lock_release.
-lock_hold() {
-  # shellcheck disable=SC2086 # STATION_PSQL is a command line
-  PGAPPNAME=bats-lock-holder $STATION_PSQL -X -q -v ON_ERROR_STOP=1 \
-    -c "BEGIN; $1; SELECT pg_sleep(120); COMMIT" >/dev/null 2>&1 3>&- &
-  bg_track $!
-  poll 10 lock_holder_waiting
-}
-lock_holder_waiting() {
-  [ "$(psql_exec "SELECT count(*) FROM pg_stat_activity
-                  WHERE application_name = 'bats-lock-holder' AND wait_event = 'PgSleep'")" = 1 ]
-}
-lock_release() {
-  psql_exec "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE application_name = 'bats-lock-holder'" >/dev/null 2>&1 || true
-}
-
-# The master process of a worker (started by spawn-fcgi, which execs it) and its children.
-worker_master() { cat "$STATION_RUN_DIR/pid/api-$1.pid"; }
-worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
-
 @test "database stopped: health and API calls answer 503 quickly; started again: the same workers answer 200" {
   local member before_master before_children
   member=$(token_for member)

@@ -12,6 +12,7 @@
 # role back, and starts again whatever a test stopped. Error messages are asserted exactly.
 
 load ../helpers/common
+load ../helpers/ws
 
 PASSWORD='um-bats-password-1'
 UM=/api/user-management
@@ -21,22 +22,8 @@ setup_file() {
   ensure_owner >/dev/null
   token_for admin >/dev/null
   token_for member >/dev/null
-  python3 - "$PASSWORD" >"$BATS_FILE_TMPDIR/hash" <<'PY'
-import ctypes, sys
-c = ctypes.CDLL("libcrypt.so.1")
-c.crypt_gensalt.restype = ctypes.c_char_p
-c.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
-c.crypt.restype = ctypes.c_char_p
-c.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-print(c.crypt(sys.argv[1].encode(), c.crypt_gensalt(b"$2b$", 4, None, 0)).decode())
-PY
-  local p
-  export PY=
-  for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import websockets' 2>/dev/null; then PY=$p && break; fi
-  done
-  export WSC="$BATS_TEST_DIRNAME/../ws/wsclient.py"
-  export WS_URL="${STATION_URL/#http:/ws:}/ws"
+  bcrypt_hash "$PASSWORD" 4 >"$BATS_FILE_TMPDIR/hash"
+  ws_setup
 }
 
 setup() {
@@ -114,20 +101,12 @@ restore_owners() {
   rm -f "$BATS_TEST_TMPDIR/demoted"
 }
 
-owner_count() { psql_exec "SELECT count(*) FROM station_members WHERE role = 'owner'"; }
-
-# ws_bg NAME ARG…: a WebSocket client (tests/ws/wsclient.py) in the background writing
-# what it receives to NAME.out; returns once it is connected.
-ws_bg() {
-  local name=$1 dir=$BATS_TEST_TMPDIR
-  shift
-  [ -n "$PY" ] || { echo "no python3 with the websockets module (Debian: python3-websockets)" >&2; return 1; }
-  "$PY" "$WSC" listen --url "$WS_URL" --out "$dir/$name.out" --ready "$dir/$name.ready" "$@" 3>&- &
-  bg_track $!
-  poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ] || ! kill -0 $! 2>/dev/null"
-  [ -e "$dir/$name.ready" ] || { echo "client $name did not connect: $(cat "$dir/$name.out" 2>/dev/null)" >&2; return 1; }
+# patch_member WHO USER_ID JSON: PATCH /members/USER_ID with that body, as WHO (call_as).
+patch_member() {
+  call_as "$1" PATCH "$UM/members/$2" -H 'Content-Type: application/json' --data-binary "$3"
 }
-got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .; }
+
+owner_count() { psql_exec "SELECT count(*) FROM station_members WHERE role = 'owner'"; }
 
 # ---- members ----
 
@@ -224,7 +203,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   as "$ACCESS" GET $UM/members
   assert_error 403
 
-  call_as owner PATCH "$UM/members/$id" -H 'Content-Type: application/json' --data-binary '{"role":"admin"}'
+  patch_member owner "$id" '{"role":"admin"}'
   assert_status 200
   [ "$(jqc '[.id, .role] ')" = "[\"$id\",\"admin\"]" ]
   assert_json '.joinedAt | type' string
@@ -234,7 +213,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   as "$ACCESS" GET /api/auth/me
   assert_json .role admin
 
-  call_as owner PATCH "$UM/members/$id" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member owner "$id" '{"role":"member"}'
   assert_status 200
   assert_json .role member
   as "$ACCESS" GET $UM/members
@@ -246,35 +225,35 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   member=$(account plain member)
   admin=$(account other-admin admin)
   owner=$(account other-owner owner)
-  call_as admin PATCH "$UM/members/$member" -H 'Content-Type: application/json' --data-binary '{"role":"admin"}'
+  patch_member admin "$member" '{"role":"admin"}'
   assert_error 403 'role: only an owner may make admins or owners'
-  call_as admin PATCH "$UM/members/$member" -H 'Content-Type: application/json' --data-binary '{"role":"owner"}'
+  patch_member admin "$member" '{"role":"owner"}'
   assert_error 403 'role: only an owner may make admins or owners'
-  call_as admin PATCH "$UM/members/$admin" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member admin "$admin" '{"role":"member"}'
   assert_error 403 'role: only an owner may change the role of an admin or owner'
-  call_as admin PATCH "$UM/members/$owner" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member admin "$owner" '{"role":"member"}'
   assert_error 403 'role: only an owner may change the role of an admin or owner'
   [ "$(psql_exec "SELECT string_agg(role, ',' ORDER BY role) FROM station_members
                   WHERE user_id IN ('$member', '$admin', '$owner')")" = admin,member,owner ]
-  call_as admin PATCH "$UM/members/$member" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member admin "$member" '{"role":"member"}'
   assert_status 200
-  call_as owner PATCH "$UM/members/$owner" -H 'Content-Type: application/json' --data-binary '{"role":"admin"}'
+  patch_member owner "$owner" '{"role":"admin"}'
   assert_status 200
   assert_json .role admin
 }
 
 @test "PATCH /members/:userId: 404 for an unknown member; each invalid body is named" {
-  call_as owner PATCH "$UM/members/$(uuid_new)" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member owner "$(uuid_new)" '{"role":"member"}'
   assert_error 404 'member not found'
-  call_as owner PATCH "$UM/members/not-a-uuid" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member owner "not-a-uuid" '{"role":"member"}'
   assert_error 404
   local id
   id=$(account patch-invalid member)
-  call_as owner PATCH "$UM/members/$id" -H 'Content-Type: application/json' --data-binary '{}'
+  patch_member owner "$id" '{}'
   assert_error 400 'role: is required'
-  call_as owner PATCH "$UM/members/$id" -H 'Content-Type: application/json' --data-binary '{"role":"boss"}'
+  patch_member owner "$id" '{"role":"boss"}'
   assert_error 400 'role: must be one of owner, admin, member'
-  call_as owner PATCH "$UM/members/$id" -H 'Content-Type: application/json' --data-binary '{"role":null}'
+  patch_member owner "$id" '{"role":null}'
   assert_error 400
 }
 
@@ -285,11 +264,11 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   main=$(id_of "$OWNER_EMAIL")
   owners_only "$main"
   [ "$(owner_count)" = 1 ]
-  call_as owner PATCH "$UM/members/$main" -H 'Content-Type: application/json' --data-binary '{"role":"admin"}'
+  patch_member owner "$main" '{"role":"admin"}'
   assert_error 409 'role: the last owner cannot be demoted'
   call_as owner DELETE "$UM/members/$main"
   assert_error 409 'the last owner cannot be removed'
-  call_as owner PATCH "$UM/members/$main" -H 'Content-Type: application/json' --data-binary '{"role":"owner"}'
+  patch_member owner "$main" '{"role":"owner"}'
   assert_status 200
   [ "$(owner_count)" = 1 ]
 
@@ -302,7 +281,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   sign_in second-owner
   as "$ACCESS" PATCH "$UM/members/$main" '{"role":"admin"}'
   assert_status 200
-  call_as owner PATCH "$UM/members/$second" -H 'Content-Type: application/json' --data-binary '{"role":"member"}'
+  patch_member owner "$second" '{"role":"member"}'
   assert_error 403 # no longer an owner: the demotion acted at once
   as "$ACCESS" PATCH "$UM/members/$second" '{"role":"member"}'
   assert_error 409 'role: the last owner cannot be demoted'

@@ -11,18 +11,12 @@
 
 load ../helpers/common
 load ../helpers/api
+load ../helpers/ws
 
 setup_file() {
   ensure_owner >/dev/null
   export RUN="z$(date +%s)$RANDOM"
-  export PY=
-  local p
-  for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import websockets' 2>/dev/null; then PY=$p && break; fi
-  done
-  [ -n "$PY" ] || { echo "no python3 with the websockets module (Debian: python3-websockets)" >&2; return 1; }
-  export WSC="$BATS_TEST_DIRNAME/../ws/wsclient.py"
-  export WS_URL="${STATION_URL/#http:/ws:}/ws"
+  ws_setup
 }
 
 teardown() {
@@ -60,20 +54,8 @@ all_zone_ids() {
 # ids_json ID…: {"ids":[…]}
 ids_json() { printf '%s\n' "$@" | jq -R . | jq -cs '{ids: .}'; }
 
-# ws_bg NAME: a member's WebSocket client in the background writing what it receives to
-# NAME.out; returns once it is connected.
-ws_bg() {
-  local name=$1 dir=$BATS_TEST_TMPDIR
-  rm -f "$dir/$name.out" "$dir/$name.ready"
-  "$PY" "$WSC" listen --url "$WS_URL" --token "$(token_for member)" --timeout 60 \
-    --out "$dir/$name.out" --ready "$dir/$name.ready" 3>&- &
-  bg_track $!
-  poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ]"
-  [ -e "$dir/$name.ready" ] || { echo "client $name did not connect: $(cat "$dir/$name.out" 2>/dev/null)" >&2; return 1; }
-}
-
-# got NAME JQ_FILTER: true when a message NAME received matches FILTER.
-got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .; }
+# member_ws NAME: a member's WebSocket client in the background (ws_bg), for a minute.
+member_ws() { ws_bg "$1" --token "$(token_for member)" --timeout 60; }
 
 @test "create answers 201 with the zone, last in the order, its name trimmed" {
   local first second
@@ -199,7 +181,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   lamp1=$(new_device_in del-1 "$RUN doomed 1" "$zone")
   lamp2=$(new_device_in del-2 "$RUN doomed 2" "$zone")
   stay=$(new_device_in del-3 "$RUN stays" "$other")
-  ws_bg a
+  member_ws a
   call_as admin DELETE "/api/zones/$zone"
   assert_status 204
   [ -z "$body" ]
@@ -221,7 +203,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
 
 @test "create and rename push zone.created and zone.updated with the zone" {
   local zone
-  ws_bg b
+  member_ws b
   zone=$(new_zone pushed)
   send admin PATCH "/api/zones/$zone" "$(jq -cn --arg n "$RUN pushed again" '{name:$n}')"
   assert_status 200
@@ -237,7 +219,7 @@ got() { jq -e -c "select($2)" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null | grep -q .
   mapfile -t ids < <(all_zone_ids)
   reversed=()
   for ((i = ${#ids[@]} - 1; i >= 0; i--)); do reversed+=("${ids[i]}"); done
-  ws_bg c
+  member_ws c
   send admin PUT /api/zones/order "$(ids_json "${reversed[@]}")"
   assert_status 200
   [ "$(jqc '[.[].id]')" = "$(printf '%s\n' "${reversed[@]}" | jq -R . | jq -cs .)" ]

@@ -54,6 +54,14 @@ run_program() {
 
 # ---- secret files ----
 
+# stops "NAME [ARG]" VAR=VALUE EXIT TEXT: the program with VAR exits with EXIT ("nonzero":
+# any status but 0) and its output holds TEXT.
+stops() {
+  run_program "$1" "$2"
+  if [ "$3" = nonzero ]; then [ "$status" -ne 0 ]; else [ "$status" -eq "$3" ]; fi || return 1
+  [[ $output == *"$4"* ]]
+}
+
 # secret_copy NAME MODE [CONTENT]: a copy of the stack's secret NAME (or CONTENT) in this
 # test's directory, with MODE; prints its path.
 secret_copy() {
@@ -68,26 +76,19 @@ secret_copy() {
   jwt=$(secret_copy jwt_secret 640)
   agent=$(secret_copy agent_token 604)
   mqtt=$(secret_copy mqtt_password 644)
-  run_program api-health STATION_AUTH_JWT_SECRET_FILE="$jwt"
-  [ "$status" -eq 2 ]
-  [[ $output == *"secret $jwt (auth.jwt_secret_file): readable by group or others; fix it with: chmod 600 $jwt"* ]]
-  run_program api-health STATION_AUTH_AGENT_TOKEN_FILE="$agent"
-  [ "$status" -eq 2 ]
-  [[ $output == *"chmod 600 $agent"* ]]
-  run_program station-wsd STATION_AUTH_JWT_SECRET_FILE="$jwt"
-  [ "$status" -ne 0 ]
-  [[ $output == *"chmod 600 $jwt"* ]]
-  run_program station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt"
-  [ "$status" -ne 0 ]
-  [[ $output == *"secret $mqtt (mqtt.daemon_password_file): readable by group or others; fix it with: chmod 600 $mqtt"* ]]
+  stops api-health STATION_AUTH_JWT_SECRET_FILE="$jwt" 2 \
+    "secret $jwt (auth.jwt_secret_file): readable by group or others; fix it with: chmod 600 $jwt"
+  stops api-health STATION_AUTH_AGENT_TOKEN_FILE="$agent" 2 "chmod 600 $agent"
+  stops station-wsd STATION_AUTH_JWT_SECRET_FILE="$jwt" nonzero "chmod 600 $jwt"
+  stops station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt" nonzero \
+    "secret $mqtt (mqtt.daemon_password_file): readable by group or others; fix it with: chmod 600 $mqtt"
 }
 
 @test "a short MQTT daemon password stops mqttd: at least 32 characters" {
   local mqtt
   mqtt=$(secret_copy mqtt_password 600 x)
-  run_program station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt"
-  [ "$status" -ne 0 ]
-  [[ $output == *"secret $mqtt (mqtt.daemon_password_file): must be at least 32 characters long"* ]]
+  stops station-mqttd STATION_MQTT_DAEMON_PASSWORD_FILE="$mqtt" nonzero \
+    "secret $mqtt (mqtt.daemon_password_file): must be at least 32 characters long"
 }
 
 @test "station-migrate creates missing secrets with mode 0600; the dev stack's are 0600" {

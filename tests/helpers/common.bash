@@ -34,6 +34,8 @@
 # People and tokens (every test user has the password $TEST_PASSWORD)
 #   ensure_owner                    the owner $OWNER_EMAIL exists (registered through the API
 #                                   while registration is open); prints its email
+#   bcrypt_hash PASSWORD COST       a bcrypt hash of PASSWORD, made by libxcrypt as the workers
+#                                   make theirs
 #   create_user ROLE [EMAIL]        a user with ROLE (owner|admin|member) inserted by SQL with the
 #                                   owner's password hash; prints its email (ROLE@station.test)
 #   login EMAIL PASSWORD            prints the access token
@@ -48,6 +50,12 @@
 #   bg_track PID                    a background process of this test, killed by bg_reap
 #   bg_reap                         kills and waits for every tracked process (in teardown)
 #   db_restart_if_stopped           starts PostgreSQL again if a test stopped it (in teardown)
+#   lock_hold SQL                   a psql session of its own (application_name bats-lock-holder)
+#                                   runs SQL in a transaction, then holds its locks until
+#                                   lock_release (in teardown too); lock_holder_waiting: it holds
+#   worker_master MODULE, worker_children MODULE
+#                                   the supervisor of api-MODULE (spawn-fcgi execs it), and its
+#                                   request processes (pids, sorted, one line)
 #   stack_daemon_stop NAME, stack_daemon_start NAME PATTERN, stack_worker_start MODULE
 #                                   stop and start the stack's daemons and workers (below)
 #
@@ -173,22 +181,24 @@ ensure_owner() {
 			return 1
 		fi
 	else
-		# Someone else registered first: add the test owner with a bcrypt hash of the test
-		# password, made by libxcrypt (as the workers make theirs).
+		# Someone else registered first: add the test owner with a hash of the test password.
 		local hash
-		hash=$(python3 - "$TEST_PASSWORD" <<-'PY'
-			import ctypes, sys
-			c = ctypes.CDLL("libcrypt.so.1")
-			c.crypt_gensalt.restype = ctypes.c_char_p
-			c.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
-			c.crypt.restype = ctypes.c_char_p
-			c.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-			print(c.crypt(sys.argv[1].encode(), c.crypt_gensalt(b"$2b$", 12, None, 0)).decode())
-		PY
-		) || return 1
+		hash=$(bcrypt_hash "$TEST_PASSWORD" 12) || return 1
 		_station_upsert_user owner "$OWNER_EMAIL" "$(sql_literal "$hash")" || return 1
 	fi
 	echo "$OWNER_EMAIL"
+}
+
+bcrypt_hash() {
+	python3 - "$1" "$2" <<-'PY'
+		import ctypes, sys
+		c = ctypes.CDLL("libcrypt.so.1")
+		c.crypt_gensalt.restype = ctypes.c_char_p
+		c.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+		c.crypt.restype = ctypes.c_char_p
+		c.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+		print(c.crypt(sys.argv[1].encode(), c.crypt_gensalt(b"$2b$", int(sys.argv[2]), None, 0)).decode())
+	PY
 }
 
 # _station_upsert_user ROLE EMAIL HASH_SQL: the user and its station membership.
@@ -322,6 +332,27 @@ stack_worker_start() {
 
 # The server must not inherit bats' descriptor 3, or bats would wait for it.
 db_restart_if_stopped() { "$STATION_SRC_DIR/scripts/dev" db start >/dev/null 2>&1 3>&- || true; }
+
+lock_hold() {
+	# shellcheck disable=SC2086 # STATION_PSQL is a command line
+	PGAPPNAME=bats-lock-holder $STATION_PSQL -X -q -v ON_ERROR_STOP=1 \
+		-c "BEGIN; $1; SELECT pg_sleep(120); COMMIT" >/dev/null 2>&1 3>&- &
+	bg_track $!
+	poll 10 lock_holder_waiting
+}
+
+lock_holder_waiting() {
+	[ "$(psql_exec "SELECT count(*) FROM pg_stat_activity
+	                WHERE application_name = 'bats-lock-holder' AND wait_event = 'PgSleep'")" = 1 ]
+}
+
+lock_release() {
+	psql_exec "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	           WHERE application_name = 'bats-lock-holder'" >/dev/null 2>&1 || true
+}
+
+worker_master() { cat "$STATION_RUN_DIR/pid/api-$1.pid"; }
+worker_children() { pgrep -P "$(worker_master "$1")" | sort | tr '\n' ' '; }
 
 call_as() {
 	local caller=$1

@@ -19,6 +19,13 @@
 #   broker_kill9                 kill -9 of the stack's Mosquitto (a crash), waits for the exit
 #   broker_start                 starts it again with its configuration, waits for its port
 #   broker_running
+# A Mosquitto of a test's own, from the production template:
+#   free_port                    a free TCP port on this machine
+#   private_broker_start DIR ANONYMOUS [SED_ARG…]
+#                                DIR/mosquitto.conf from mosquitto/station.conf.in (the station's
+#                                plugin and database, allow_anonymous_devices ANONYMOUS, more
+#                                sed arguments edit the template) on a free port, logging all to
+#                                DIR/log; starts it in the background (bg_track); sets BROKER_PORT
 
 new_device() {
   local type=${2:-light}
@@ -121,4 +128,47 @@ broker_start() {
   echo "$pid" >"$STATION_RUN_DIR/pid/mosquitto.pid"
   proc_starttime "$pid" >"$STATION_RUN_DIR/pid/mosquitto.start" || true
   poll 10 broker_listening
+}
+
+# ---- a Mosquitto of a test's own ----------------------------------------------------
+
+# A free TCP port on this machine.
+free_port() {
+  local port i
+  for ((i = 0; i < 50; i++)); do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
+      echo "$port"
+      return 0
+    }
+  done
+  return 1
+}
+
+# private_broker_start DIR ANONYMOUS [SED_ARG…]: the production template rendered as
+# scripts/dev renders the dev one (persistence and the log in DIR), started in the
+# background; sets BROKER_PORT. The caller waits for the log line it needs.
+private_broker_start() {
+  local dir=$1 anonymous=$2 plugin=$STATION_BUILD_DIR/mosquitto_station_auth.so conninfo
+  shift 2
+  [ -f "$plugin" ]
+  BROKER_PORT=$(free_port)
+  conninfo=$(sed -n 's/^db\.conninfo *= *//p' "$STATION_CONFIG")
+  [ -n "$conninfo" ]
+  mkdir -p "$dir"
+  {
+    [ "$(id -u)" -ne 0 ] || echo "user root"
+    sed -e "s|@MQTT_PORT@|$BROKER_PORT|" -e "s|@PLUGIN_PATH@|$plugin|" -e "s|@DB_CONNINFO@|$conninfo|" \
+      -e "s|@DAEMON_USERNAME@|$DAEMON_USER|" \
+      -e "s|@DAEMON_PASSWORD_FILE@|$STATION_RUN_DIR/secrets/mqtt_password|" \
+      -e "s|@ALLOW_ANONYMOUS_DEVICES@|$anonymous|" -e "s|@ALLOW_ANONYMOUS@|$anonymous|" \
+      -e "s|@DEVICE_RATE@|50|" -e "s|@DEVICE_BURST@|500|" -e "s|@MAX_PACKET_SIZE@|66560|" \
+      "$@" "$STATION_SRC_DIR/mosquitto/station.conf.in"
+    echo "persistence_location $dir/"
+    echo "log_dest stderr"
+    echo "log_type all"
+  } >"$dir/mosquitto.conf"
+  refute grep -n '@[A-Z_]*@' "$dir/mosquitto.conf"
+  (cd "$dir" && exec mosquitto -c "$dir/mosquitto.conf") >"$dir/log" 2>&1 3>&- &
+  bg_track $!
 }

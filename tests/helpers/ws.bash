@@ -5,7 +5,8 @@
 #                        nginx's /ws (WS_URL), exported; fails saying what is missing
 #   ws_bg NAME ARG…      a client in the background (wsclient.py listen ARG…) writing what
 #                        it receives to NAME.out in the test's directory; returns once it is
-#                        connected, or fails with what its output says
+#                        connected, or fails with what its output says; its pid in WS_PID.
+#                        WS_URL=… ws_bg … connects elsewhere (a private wsd)
 #   got NAME JQ_FILTER   true when a line NAME received matches FILTER
 
 ws_setup() {
@@ -27,8 +28,9 @@ ws_bg() {
   shift
   rm -f "$dir/$name.out" "$dir/$name.ready"
   "$PY" "$WSC" listen --url "$WS_URL" --out "$dir/$name.out" --ready "$dir/$name.ready" "$@" 3>&- &
-  bg_track $!
-  poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ] || ! kill -0 $! 2>/dev/null"
+  WS_PID=$!
+  bg_track $WS_PID
+  poll 10 eval "[ -e '$dir/$name.ready' ] || [ -s '$dir/$name.out' ] || ! kill -0 $WS_PID 2>/dev/null"
   [ -e "$dir/$name.ready" ] || {
     echo "client $name did not connect: $(cat "$dir/$name.out" 2>/dev/null)" >&2
     return 1

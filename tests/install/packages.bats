@@ -94,6 +94,18 @@ in_list() {
   return 1
 }
 
+# brought_or_error WHAT PATH: the package of PATH is one PACKAGES brings; else why not is
+# added to $errors, naming WHAT.
+brought_or_error() {
+  local pkgs
+  pkgs=$(owner "$2" | paste -s -d ' ') || true
+  if [ -z "$pkgs" ]; then
+    errors+="$1: belongs to no Debian package"$'\n'
+  elif ! in_list "$BROUGHT" $pkgs; then
+    errors+="$1 is in the package $pkgs, which scripts/dev's PACKAGES does not bring"$'\n'
+  fi
+}
+
 # The pkg-config modules configure.ac asks for.
 pkg_modules() {
   sed -n -E 's/^[[:space:]]*(STATION_LIBRARY|PKG_CHECK_MODULES)\(\[[A-Z_]+\], *\[([^]]+)\].*/\2/p' "$SRC/configure.ac"
@@ -176,7 +188,7 @@ header_table() {
 }
 
 @test "every command the stack, the suites and the benchmarks run comes from a listed package" {
-  local f c path pkgs errors= functions optional
+  local f c path errors= functions optional
   local -A from=()
   # The scripts' own functions (sourced helpers define some for the suites).
   functions=$(shell_files | (cd "$SRC" && xargs -r grep -h -o -E '^[[:space:]]*(function[[:space:]]+)?[A-Za-z_][A-Za-z0-9_-]*[[:space:]]*\(\)') |
@@ -201,12 +213,7 @@ header_table() {
       [ "${from[$c]}" != "the stack" ] || errors+="$c: not installed (which package provides it? name it in scripts/dev's PACKAGES)"$'\n'
       continue
     fi
-    pkgs=$(owner "$path" | paste -s -d ' ') || true
-    if [ -z "$pkgs" ]; then
-      errors+="$c ($path, run by ${from[$c]}): belongs to no Debian package"$'\n'
-    elif ! in_list "$BROUGHT" $pkgs; then
-      errors+="$c ($path, run by ${from[$c]}) is in the package $pkgs, which scripts/dev's PACKAGES does not bring"$'\n'
-    fi
+    brought_or_error "$c ($path, run by ${from[$c]})" "$path"
   done
   # PostgreSQL's server programs live outside PATH (scripts/dev's pg_bin).
   for c in initdb pg_ctl postgres; do
@@ -218,7 +225,7 @@ header_table() {
 }
 
 @test "every Python module the suites and the benchmarks import comes from a listed package" {
-  local name where pkgs errors= local_modules modules
+  local name where errors= local_modules modules
   [ -x /usr/bin/python3 ] || { echo "/usr/bin/python3: not installed (Debian package python3)" >&2; return 1; }
   local_modules=$(tree_files -name '*.py' | sed 's|.*/||; s|\.py$||')
   modules=$( { tree_files -name '*.py'; shell_files; } | (cd "$SRC" && xargs -r grep -h -E '^[[:space:]]*(import[[:space:]]+[A-Za-z_]|from[[:space:]]+[A-Za-z_][A-Za-z0-9_.]*[[:space:]]+import[[:space:]])') |
@@ -234,12 +241,7 @@ header_table() {
       errors+="python module $name: not importable by /usr/bin/python3 (which package provides it? name it in scripts/dev's PACKAGES)"$'\n'
       continue
     fi
-    pkgs=$(owner "$where" | paste -s -d ' ') || true
-    if [ -z "$pkgs" ]; then
-      errors+="python module $name ($where): belongs to no Debian package"$'\n'
-    elif ! in_list "$BROUGHT" $pkgs; then
-      errors+="python module $name ($where) is in the package $pkgs, which scripts/dev's PACKAGES does not bring"$'\n'
-    fi
+    brought_or_error "python module $name ($where)" "$where"
   done < <(/usr/bin/python3 -I - $modules <<'PY'
 import importlib.util, sys
 for name in sys.argv[1:]:

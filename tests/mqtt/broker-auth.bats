@@ -252,42 +252,10 @@ session_dropped() {
 
 # ---- the production template, anonymous legacy devices allowed ----------------------
 
-# A free TCP port on this machine.
-free_port() {
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
-      echo "$port"
-      return 0
-    }
-  done
-  return 1
-}
-
 @test "production template with allow_anonymous_devices = true: a warning at start; anonymous devices keep to device topics" {
-  local plugin=$STATION_BUILD_DIR/mosquitto_station_auth.so dir=$BATS_TEST_TMPDIR/broker port conninfo
-  [ -f "$plugin" ]
-  port=$(free_port)
-  conninfo=$(sed -n 's/^db\.conninfo *= *//p' "$STATION_CONFIG")
-  [ -n "$conninfo" ]
-  mkdir -p "$dir"
-  {
-    [ "$(id -u)" -ne 0 ] || echo "user root"
-    sed -e "s|@MQTT_PORT@|$port|" -e "s|@PLUGIN_PATH@|$plugin|" -e "s|@DB_CONNINFO@|$conninfo|" \
-      -e "s|@DAEMON_USERNAME@|$DAEMON_USER|" \
-      -e "s|@DAEMON_PASSWORD_FILE@|$STATION_RUN_DIR/secrets/mqtt_password|" \
-      -e "s|@ALLOW_ANONYMOUS_DEVICES@|true|" -e "s|@ALLOW_ANONYMOUS@|true|" \
-      -e "s|@DEVICE_RATE@|50|" -e "s|@DEVICE_BURST@|500|" -e "s|@MAX_PACKET_SIZE@|66560|" \
-      "$STATION_SRC_DIR/mosquitto/station.conf.in"
-    echo "persistence_location $dir/"
-    echo "log_dest stderr"
-    echo "log_type all"
-  } >"$dir/mosquitto.conf"
-  refute grep -n '@[A-Z_]*@' "$dir/mosquitto.conf"
-
-  (cd "$dir" && exec mosquitto -c "$dir/mosquitto.conf") >"$dir/log" 2>&1 3>&- &
-  bg_track $!
+  local dir=$BATS_TEST_TMPDIR/broker port
+  private_broker_start "$dir" true
+  port=$BROKER_PORT
   poll 10 grep -q "running" "$dir/log"
   grep -q "smart-station auth: allow_anonymous_devices is true" "$dir/log"
 

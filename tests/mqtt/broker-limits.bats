@@ -199,40 +199,12 @@ events_received() {
   broker_log_since "$size" "station-mqttd is back after [0-9.]* s: [0-9]* device messages were kept for it, none dropped"
 }
 
-# A free TCP port on this machine.
-free_port() {
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
-      echo "$port"
-      return 0
-    }
-  done
-  return 1
-}
-
 @test "over the bound, an absent daemon session's messages are dropped, counted and logged" {
-  local plugin=$STATION_BUILD_DIR/mosquitto_station_auth.so dir=$BATS_TEST_TMPDIR/broker port conninfo log
-  port=$(free_port)
-  conninfo=$(sed -n 's/^db\.conninfo *= *//p' "$STATION_CONFIG")
-  mkdir -p "$dir"
-  {
-    [ "$(id -u)" -ne 0 ] || echo "user root"
-    sed -e "s|@MQTT_PORT@|$port|" -e "s|@PLUGIN_PATH@|$plugin|" -e "s|@DB_CONNINFO@|$conninfo|" \
-      -e "s|@DAEMON_USERNAME@|$DAEMON_USER|" \
-      -e "s|@DAEMON_PASSWORD_FILE@|$STATION_RUN_DIR/secrets/mqtt_password|" \
-      -e "s|@ALLOW_ANONYMOUS_DEVICES@|false|" -e "s|@ALLOW_ANONYMOUS@|false|" \
-      -e "s|@DEVICE_RATE@|50|" -e "s|@DEVICE_BURST@|500|" -e "s|@MAX_PACKET_SIZE@|66560|" \
-      -e "s|^plugin_opt_daemon_queue_messages .*|plugin_opt_daemon_queue_messages 50|" \
-      "$STATION_SRC_DIR/mosquitto/station.conf.in"
-    echo "persistence_location $dir/"
-    echo "log_dest stderr"
-  } >"$dir/mosquitto.conf"
+  local dir=$BATS_TEST_TMPDIR/broker port log
+  private_broker_start "$dir" false -e "s|^plugin_opt_daemon_queue_messages .*|plugin_opt_daemon_queue_messages 50|"
+  port=$BROKER_PORT
   grep -qx 'plugin_opt_daemon_queue_messages 50' "$dir/mosquitto.conf"
   log=$dir/log
-  (cd "$dir" && exec mosquitto -c "$dir/mosquitto.conf") >"$log" 2>&1 3>&- &
-  bg_track $!
   poll 10 grep -q "connected to the station database" "$log"
 
   new_device bound climate

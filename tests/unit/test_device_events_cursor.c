@@ -21,7 +21,7 @@ static bool decodes(struct arena *a, const char *cursor)
 {
 	long long us = 0;
 	const char *id = NULL;
-	return event_cursor_decode(a, cursor, &us, &id);
+	return page_cursor_decode(a, cursor, &us, &id);
 }
 
 int main(void)
@@ -30,18 +30,18 @@ int main(void)
 	long long us = 0;
 	const char *id = NULL;
 
-	const char *cursor = event_cursor_encode(a, "1795853614123312", ID);
+	const char *cursor = page_cursor_encode(a, "1795853614123312", ID);
 	is_str(cursor, b64(a, "1795853614123312:" ID), "the cursor is base64url of \"<µs>:<id>\"");
 	ok(strspn(cursor, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(cursor),
 	   "the cursor needs no URL escaping and has no padding");
-	ok(event_cursor_decode(a, cursor, &us, &id), "a cursor made here is accepted");
+	ok(page_cursor_decode(a, cursor, &us, &id), "a cursor made here is accepted");
 	ok(us == 1795853614123312LL, "its time comes back exactly");
 	is_str(id, ID, "its id comes back");
 
-	cursor = event_cursor_encode(a, "-1500", ID);
-	ok(event_cursor_decode(a, cursor, &us, &id) && us == -1500, "times before 1970 round-trip");
-	cursor = event_cursor_encode(a, "0", ID);
-	ok(event_cursor_decode(a, cursor, &us, &id) && us == 0, "the epoch itself round-trips");
+	cursor = page_cursor_encode(a, "-1500", ID);
+	ok(page_cursor_decode(a, cursor, &us, &id) && us == -1500, "times before 1970 round-trip");
+	cursor = page_cursor_encode(a, "0", ID);
+	ok(page_cursor_decode(a, cursor, &us, &id) && us == 0, "the epoch itself round-trips");
 
 	ok(!decodes(a, ""), "empty");
 	ok(!decodes(a, "!!!!"), "not base64url");
@@ -62,12 +62,12 @@ int main(void)
 	ok(!decodes(a, b64(a, "12:0B9E6F52-3C1A-4F5E-9D2B-7A8C9E0F1A2B")), "an upper-case id (never made here)");
 	ok(!decodes(a, b64(a, "12:" ID ":13")), "two colons");
 	char padded[128];
-	snprintf(padded, sizeof padded, "%s=", event_cursor_encode(a, "12", ID));
+	snprintf(padded, sizeof padded, "%s=", page_cursor_encode(a, "12", ID));
 	ok(!decodes(a, padded), "padding");
 	/* "1:" + ID is 38 bytes: its last base64 digit carries 2 spare bits, which must be 0. */
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	char tampered[128];
-	snprintf(tampered, sizeof tampered, "%s", event_cursor_encode(a, "1", ID));
+	snprintf(tampered, sizeof tampered, "%s", page_cursor_encode(a, "1", ID));
 	size_t n = strlen(tampered);
 	tampered[n - 1] = alphabet[strchr(alphabet, tampered[n - 1]) - alphabet + 1];
 	ok(!decodes(a, tampered), "stray bits in the last digit");
@@ -78,14 +78,14 @@ int main(void)
 	huge[sizeof huge - 1] = '\0';
 	ok(!decodes(a, huge), "far too long");
 
-	is_str(event_time_text(a, 1795853614123312LL), "2026-11-28T08:13:34.123312Z", "times keep all six decimals");
-	is_str(event_time_text(a, 0), "1970-01-01T00:00:00.000000Z", "the epoch");
-	is_str(event_time_text(a, -1), "1969-12-31T23:59:59.999999Z", "one microsecond before it (floor, not truncation)");
-	is_str(event_time_text(a, -1500000), "1969-12-31T23:59:58.500000Z", "1.5 s before it");
-	is_str(event_time_text(a, -62135596800000000LL), "0001-01-01T00:00:00.000000Z", "the first instant of year 1");
-	is_str(event_time_text(a, 253402300799999999LL), "9999-12-31T23:59:59.999999Z", "the last of 9999");
-	ok(event_time_text(a, -62135596800000001LL) == NULL, "before year 1: none");
-	ok(event_time_text(a, 253402300800000000LL) == NULL, "after 9999: none");
+	is_str(page_time_text(a, 1795853614123312LL), "2026-11-28T08:13:34.123312Z", "times keep all six decimals");
+	is_str(page_time_text(a, 0), "1970-01-01T00:00:00.000000Z", "the epoch");
+	is_str(page_time_text(a, -1), "1969-12-31T23:59:59.999999Z", "one microsecond before it (floor, not truncation)");
+	is_str(page_time_text(a, -1500000), "1969-12-31T23:59:58.500000Z", "1.5 s before it");
+	is_str(page_time_text(a, -62135596800000000LL), "0001-01-01T00:00:00.000000Z", "the first instant of year 1");
+	is_str(page_time_text(a, 253402300799999999LL), "9999-12-31T23:59:59.999999Z", "the last of 9999");
+	ok(page_time_text(a, -62135596800000001LL) == NULL, "before year 1: none");
+	ok(page_time_text(a, 253402300800000000LL) == NULL, "after 9999: none");
 
 	ok(event_page_max(500) == 500, "page_limit 500: 500");
 	ok(event_page_max(100) == 100, "a lower events.page_limit lowers the largest page");

@@ -42,6 +42,14 @@ int main(void)
 	is_str(read_json(a, "", 0), "invalid JSON", "no value at all");
 	is_str(read_json(a, "  ", 2), "invalid JSON", "whitespace alone");
 
+	const char *error = NULL;
+	const char *list = "[\"turned_on\",7,\"turned_off\"]";
+	struct json_object *events = json_parse(a, list, strlen(list), 8, &error);
+	ok(events && json_array_has_string(events, "turned_off"), "a string of an array");
+	ok(!json_array_has_string(events, "7") && !json_array_has_string(events, "turned"), "only equal strings");
+	ok(!json_array_has_string(NULL, "x") && !json_array_has_string(json_get_object(events, "x"), "x"),
+	   "no array: nothing");
+
 	arena_destroy(a);
 	return done();
 }

@@ -25,111 +25,136 @@ static const char *handshake(struct arena *a, const char *json)
 
 static const char *state(struct arena *a, const char *json)
 {
-	struct state_report r;
-	const char *reason = payload_parse_state(a, json, strlen(json), DEPTH, &r);
+	struct device_report r;
+	const char *reason = payload_parse_report(a, DEVICE_REPORT_STATE, json, strlen(json), DEPTH, &r);
 	return reason ? reason : json_text(a, r.state);
 }
 
 static const char *heartbeat(struct arena *a, const char *json)
 {
-	struct heartbeat_report r;
-	const char *reason = payload_parse_heartbeat(a, json, strlen(json), DEPTH, &r);
+	struct device_report r;
+	const char *reason = payload_parse_report(a, DEVICE_REPORT_HEARTBEAT, json, strlen(json), DEPTH, &r);
 	return reason ? reason : r.online ? "online" : "offline";
 }
 
 static const char *event(struct arena *a, const char *json)
 {
-	struct event_report r;
-	const char *reason = payload_parse_event(a, json, strlen(json), DEPTH, &r);
+	struct device_report r;
+	const char *reason = payload_parse_report(a, DEVICE_REPORT_EVENT, json, strlen(json), DEPTH, &r);
 	return reason ? reason : arena_printf(a, "%s/%s", r.event, r.action);
 }
 
-/* A payload of one kind, and what reading it gives: its reading, or the reason it is refused. */
-static const struct payload_case {
-	const char *(*read)(struct arena *a, const char *json);
+/* A payload, and what reading it as its kind gives: its reading, or the reason it is refused. */
+struct payload_case {
 	const char *json;
 	const char *expect;
 	const char *name;
-} cases[] = {
-	/* handshake */
-	{ handshake, "{\"type\":\"light\",\"firmwareVersion\":\"0.1\",\"chip\":\"c\",\"extra\":[1,2]}",
+};
+
+static const struct payload_case handshake_cases[] = {
+	{ "{\"type\":\"light\",\"firmwareVersion\":\"0.1\",\"chip\":\"c\",\"extra\":[1,2]}",
 	  "valid", "unknown members ignored" },
-	{ handshake, "{\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", "type: is required", "missing type" },
-	{ handshake, "{\"type\":5,\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}",
+	{ "{\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}", "type: is required", "missing type" },
+	{ "{\"type\":5,\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}",
 	  "type: must be a string", "type not a string" },
-	{ handshake, "{\"type\":\"\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}",
+	{ "{\"type\":\"\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\"}",
 	  "type: must not be empty", "empty type" },
-	{ handshake, "{\"type\":\"light\",\"firmwareVersion\":[],\"chip\":\"c\"}",
+	{ "{\"type\":\"light\",\"firmwareVersion\":[],\"chip\":\"c\"}",
 	  "firmwareVersion: must be a string", "version not a string" },
-	{ handshake, "{\"type\":\"light\",\"firmwareVersion\":\"1\"}", "chip: is required", "missing chip" },
-	{ handshake, "{\"type\":\"light\",\"firmwareVersion\":\"1\",\"chip\":\"c\",\"kit_tag\":7}",
+	{ "{\"type\":\"light\",\"firmwareVersion\":\"1\"}", "chip: is required", "missing chip" },
+	{ "{\"type\":\"light\",\"firmwareVersion\":\"1\",\"chip\":\"c\",\"kit_tag\":7}",
 	  "kit_tag: must be a string", "kit tag not a string" },
-	{ handshake, "{\"type\":\"li\\u0000ght\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ "{\"type\":\"li\\u0000ght\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: contains U+0000", "NUL in a string" },
-	{ handshake, "{\"type\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ "{\"type\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: must be at most 64 bytes", "type too long" },
-	{ handshake, "[1,2]", "not a JSON object", "array refused" },
-	{ handshake, "\"hello\"", "not a JSON object", "string refused" },
-	{ handshake, "{\"type\":", "invalid JSON", "truncated JSON" },
-	{ handshake, "{} {}", "invalid JSON", "trailing data" },
-	{ handshake, "", "invalid JSON", "empty payload" },
-	{ handshake, "{\"type\":\"\xff\xfe\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ "[1,2]", "not a JSON object", "array refused" },
+	{ "\"hello\"", "not a JSON object", "string refused" },
+	{ "{\"type\":", "invalid JSON", "truncated JSON" },
+	{ "{} {}", "invalid JSON", "trailing data" },
+	{ "", "invalid JSON", "empty payload" },
+	{ "{\"type\":\"\xff\xfe\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "invalid UTF-8", "invalid UTF-8 refused" },
-	/* state */
-	{ state, "{\"state\":{\"temperature\":23.5,\"humidity\":60}}",
+};
+
+static const struct payload_case state_cases[] = {
+	{ "{\"state\":{\"temperature\":23.5,\"humidity\":60}}",
 	  "{\"temperature\":23.5,\"humidity\":60}", "state" },
-	{ state, "{\"state\":{}}", "{}", "empty state accepted" },
-	{ state, "{\"state\":{\"on\":true,\"mode\":\"eco\",\"x\":null,\"list\":[1,{\"a\":2}]}}",
+	{ "{\"state\":{}}", "{}", "empty state accepted" },
+	{ "{\"state\":{\"on\":true,\"mode\":\"eco\",\"x\":null,\"list\":[1,{\"a\":2}]}}",
 	  "{\"on\":true,\"mode\":\"eco\",\"x\":null,\"list\":[1,{\"a\":2}]}", "any JSON values" },
-	{ state, "{\"temperature\":23.5}", "state: is required", "state missing" },
-	{ state, "{\"state\":null}", "state: is required", "state null" },
-	{ state, "{\"state\":[1]}", "state: must be an object", "state not an object" },
-	{ state, "{\"state\":\"on\"}", "state: must be an object", "state a string" },
-	{ state, "{\"state\":{\"\":1}}", "state: keys must not be empty", "empty key" },
-	{ state, "{\"state\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}}",
+	{ "{\"temperature\":23.5}", "state: is required", "state missing" },
+	{ "{\"state\":null}", "state: is required", "state null" },
+	{ "{\"state\":[1]}", "state: must be an object", "state not an object" },
+	{ "{\"state\":\"on\"}", "state: must be an object", "state a string" },
+	{ "{\"state\":{\"\":1}}", "state: keys must not be empty", "empty key" },
+	{ "{\"state\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}}",
 	  "state: keys must be at most 64 bytes", "key too long" },
-	{ state, "{\"state\":{\"name\":\"a\\u0000b\"}}", "state: contains U+0000", "NUL in a state string" },
-	{ state, "{\"state\":{\"deep\":{\"x\":[\"\\u0000\"]}}}",
+	{ "{\"state\":{\"name\":\"a\\u0000b\"}}", "state: contains U+0000", "NUL in a state string" },
+	{ "{\"state\":{\"deep\":{\"x\":[\"\\u0000\"]}}}",
 	  "state: contains U+0000", "NUL deep in a state value" },
-	{ state, "{\"state\":{\"t\":1e999}}", "state: not a finite number", "infinite number refused" },
-	{ state, "{\"state\":{\"t\":NaN}}", "state: not a finite number", "NaN refused" },
-	/* heartbeat */
-	{ heartbeat, "{\"status\":\"online\"}", "online", "heartbeat online" },
-	{ heartbeat, "{\"status\":\"offline\"}", "offline", "Last Will" },
-	{ heartbeat, "{\"status\":\"sleeping\"}", "status: must be online or offline", "unknown status" },
-	{ heartbeat, "{\"status\":true}", "status: must be a string", "status not a string" },
-	{ heartbeat, "{}", "status: is required", "status missing" },
-	/* event */
-	{ event, "{\"event\":\"user_event\",\"data\":{\"action\":\"button_press\"}}",
+	{ "{\"state\":{\"t\":1e999}}", "state: not a finite number", "infinite number refused" },
+	{ "{\"state\":{\"t\":NaN}}", "state: not a finite number", "NaN refused" },
+};
+
+static const struct payload_case heartbeat_cases[] = {
+	{ "{\"status\":\"online\"}", "online", "heartbeat online" },
+	{ "{\"status\":\"offline\"}", "offline", "Last Will" },
+	{ "{\"status\":\"sleeping\"}", "status: must be online or offline", "unknown status" },
+	{ "{\"status\":true}", "status: must be a string", "status not a string" },
+	{ "{}", "status: is required", "status missing" },
+};
+
+static const struct payload_case event_cases[] = {
+	{ "{\"event\":\"user_event\",\"data\":{\"action\":\"button_press\"}}",
 	  "user_event/button_press", "user event" },
-	{ event, "{\"event\":\"device_event\",\"data\":{\"action\":\"motion_detected\",\"zone\":2}}",
+	{ "{\"event\":\"device_event\",\"data\":{\"action\":\"motion_detected\",\"zone\":2}}",
 	  "device_event/motion_detected", "device event with more data" },
-	{ event, "{\"event\":\"other\",\"data\":{\"action\":\"x\"}}",
+	{ "{\"event\":\"other\",\"data\":{\"action\":\"x\"}}",
 	  "event: must be user_event or device_event", "unknown event kind" },
-	{ event, "{\"data\":{\"action\":\"x\"}}", "event: is required", "event missing" },
-	{ event, "{\"event\":\"user_event\"}", "data: is required", "data missing" },
-	{ event, "{\"event\":\"user_event\",\"data\":\"x\"}", "data: must be an object", "data not an object" },
-	{ event, "{\"event\":\"user_event\",\"data\":{}}", "data.action: is required", "action missing" },
-	{ event, "{\"event\":\"user_event\",\"data\":{\"action\":3}}",
+	{ "{\"data\":{\"action\":\"x\"}}", "event: is required", "event missing" },
+	{ "{\"event\":\"user_event\"}", "data: is required", "data missing" },
+	{ "{\"event\":\"user_event\",\"data\":\"x\"}", "data: must be an object", "data not an object" },
+	{ "{\"event\":\"user_event\",\"data\":{}}", "data.action: is required", "action missing" },
+	{ "{\"event\":\"user_event\",\"data\":{\"action\":3}}",
 	  "data.action: must be a string", "action not a string" },
-	{ event, "{\"event\":\"user_event\",\"data\":{\"action\":\"x\",\"note\":\"\\u0000\"}}",
+	{ "{\"event\":\"user_event\",\"data\":{\"action\":\"x\",\"note\":\"\\u0000\"}}",
 	  "payload: contains U+0000", "NUL anywhere in an event refused" },
-	{ event, "{\"event\":\"user_event\",\"data\":{\"action\":\"x\"},\"n\":1e999}",
+	{ "{\"event\":\"user_event\",\"data\":{\"action\":\"x\"},\"n\":1e999}",
 	  "payload: not a finite number", "a number outside data refused too (the whole payload is stored)" },
-	{ event, "{\"event\":\"user_event\",\"data\":{\"action\":null}}",
+	{ "{\"event\":\"user_event\",\"data\":{\"action\":null}}",
 	  "data.action: is required", "null action is missing" },
-	{ event, "{\"event\":null,\"data\":null}",
+	{ "{\"event\":null,\"data\":null}",
 	  "event: is required", "null members are missing, in declared order" },
-	/* Conventions the declarations add: lengths in bytes, U+0000 seen past the end of a C string. */
-	{ handshake, "{\"type\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+};
+
+/* Conventions the declarations add: lengths in bytes, U+0000 seen past the end of a C string. */
+static const struct payload_case handshake_conventions[] = {
+	{ "{\"type\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
 	  "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: must be at most 64 bytes", "33 two-byte characters are 66 bytes" },
-	{ handshake, "{\"type\":\"\\u0000\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ "{\"type\":\"\\u0000\",\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: contains U+0000", "a lone U+0000 is not an empty string" },
-	{ handshake, "{\"type\":null,\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
+	{ "{\"type\":null,\"firmwareVersion\":\"1\",\"chip\":\"c\"}",
 	  "type: is required", "null type is missing" },
-	{ heartbeat, "{\"status\":\"on\\u0000line\"}", "status: contains U+0000", "NUL in the status" },
-	{ heartbeat, "{\"status\":\"\"}", "status: must not be empty", "empty status" },
+};
+
+static const struct payload_case heartbeat_conventions[] = {
+	{ "{\"status\":\"on\\u0000line\"}", "status: contains U+0000", "NUL in the status" },
+	{ "{\"status\":\"\"}", "status: must not be empty", "empty status" },
+};
+
+#define CASES(read, table) { read, table, sizeof table / sizeof table[0] }
+
+/* Each table read as its kind, in this order. */
+static const struct {
+	const char *(*read)(struct arena *a, const char *json);
+	const struct payload_case *cases;
+	size_t count;
+} kinds[] = {
+	CASES(handshake, handshake_cases), CASES(state, state_cases),
+	CASES(heartbeat, heartbeat_cases), CASES(event, event_cases),
+	CASES(handshake, handshake_conventions), CASES(heartbeat, heartbeat_conventions),
 };
 
 /* A state report whose value is nested n arrays deep (n + 2 levels in all). */
@@ -188,8 +213,9 @@ int main(void)
 	ok(h.kit_tag == NULL, "absent kit tag is NULL");
 	is_str(handshake_into(a, "{\"type\":\"light\",\"firmwareVersion\":\"0.1.32\",\"chip\":\"c\",\"kit_tag\":null}", &h), "valid", "null kit tag accepted");
 	ok(h.kit_tag == NULL, "null kit tag is NULL");
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		is_str(cases[i].read(a, cases[i].json), cases[i].expect, "%s", cases[i].name);
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		for (const struct payload_case *c = kinds[k].cases; c < kinds[k].cases + kinds[k].count; c++)
+			is_str(kinds[k].read(a, c->json), c->expect, "%s", c->name);
 	const char bytes[] = { '\x9f', '\x01', '\xff', '{', '\x00', 'z' };
 	ok(payload_parse_handshake(a, bytes, sizeof bytes, DEPTH, &h) != NULL, "random bytes refused");
 

@@ -17,7 +17,7 @@ static const char *contents(struct arena *a, const struct pending *q)
 {
 	struct buf b;
 	buf_init(&b, a);
-	for (size_t i = 0; i < q->count; i++)
+	for (size_t i = 0; i < q->ring.count; i++)
 		buf_printf(&b, "%s%s@%lld", i ? " " : "", pending_at(q, i)->external_id, pending_at(q, i)->received_us);
 	return b.data;
 }
@@ -64,7 +64,7 @@ int main(void)
 	while (push(&q, "dev", (long long)n, payload))
 		n++;
 	ok(n >= 1 && n < 4 && q.bytes <= 400, "the byte bound refuses before it is exceeded");
-	ok(q.count == n, "what was refused was not queued");
+	ok(q.ring.count == n, "what was refused was not queued");
 	pending_free(&q);
 
 	/* Many devices: grouping stays correct past the table's first size. */

@@ -8,12 +8,7 @@
 
 static struct request *request_with_query(struct arena *a, const char *query)
 {
-	struct request *req = arena_alloc(a, sizeof *req);
-	*req = (struct request){ .arena = a, .method = "GET", .path = "/api/devices", .query_string = query };
-	buf_init(&req->headers, a);
-	buf_init(&req->out, a);
-	jw_init(&req->json, &req->out);
-	return req;
+	return request_new(a, "GET", "/api/devices", query);
 }
 
 /* The message of the 400 the query gets, or NULL when it passes. */

@@ -24,9 +24,7 @@ static const char *const uuid = "0b7c8f3e-5a1d-4c2e-9f00-123456789abc";
 static int match(struct arena *a, struct request *req, const char *method, const char *path)
 {
 	*req = (struct request){ .arena = a, .method = method, .path = path };
-	buf_init(&req->headers, a);
-	buf_init(&req->out, a);
-	jw_init(&req->json, &req->out);
+	request_reply_init(req);
 	return router_match(req, routes);
 }
 

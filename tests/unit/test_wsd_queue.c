@@ -21,7 +21,7 @@ int main(void)
 	/* ok() evaluates its condition twice: every call with an effect is made outside it. */
 	struct ws_queue q;
 	ws_queue_init(&q, 3);
-	ok(q.limit == 3 && q.count == 0 && q.slots == NULL, "a queue of limit 3 starts empty, with no ring");
+	ok(q.limit == 3 && q.ring.count == 0 && q.ring.slots == NULL, "a queue of limit 3 starts empty, with no ring");
 	ok(ws_queue_peek(&q) == NULL, "an empty queue has nothing to peek");
 	bool pushed = ws_queue_push(&q, m);
 	pushed = ws_queue_push(&q, m) && pushed;
@@ -30,26 +30,26 @@ int main(void)
 	ok(m->refs == 4, "each queued copy holds a reference (4)");
 	pushed = ws_queue_push(&q, m);
 	ok(!pushed, "a fourth push is refused");
-	ok(q.count == 3 && m->refs == 4, "a refused push changes nothing");
+	ok(q.ring.count == 3 && m->refs == 4, "a refused push changes nothing");
 
 	struct ws_msg *a = ws_msg_new("a", 1), *b = ws_msg_new("b", 1);
 	ws_queue_clear(&q);
-	ok(q.count == 0 && m->refs == 1, "clear drops every queued reference");
+	ok(q.ring.count == 0 && m->refs == 1, "clear drops every queued reference");
 	ws_queue_push(&q, a);
 	ws_queue_push(&q, b);
 	ws_queue_pop(&q);
 	ws_queue_push(&q, m);
 	ws_queue_push(&q, a); /* wraps around the end of the ring */
-	ok(q.count == 3, "pushes after a pop fill the ring again");
+	ok(q.ring.count == 3, "pushes after a pop fill the ring again");
 	ok(ws_queue_peek(&q) == b, "the oldest message comes first (b)");
 	ws_queue_pop(&q);
 	ok(ws_queue_peek(&q) == m, "then m");
 	ws_queue_pop(&q);
 	ok(ws_queue_peek(&q) == a, "then a, across the wrap");
 	ws_queue_pop(&q);
-	ok(ws_queue_peek(&q) == NULL && q.count == 0, "then nothing");
+	ok(ws_queue_peek(&q) == NULL && q.ring.count == 0, "then nothing");
 	ws_queue_pop(&q);
-	ok(q.count == 0, "popping an empty queue is harmless");
+	ok(q.ring.count == 0, "popping an empty queue is harmless");
 
 	/* One message, two queues: the last holder frees it. */
 	struct ws_queue r;
@@ -62,7 +62,7 @@ int main(void)
 	ws_queue_pop(&q);
 	ok(shared->refs == 1 && ws_queue_peek(&r) == shared, "still alive in the other queue");
 	ws_queue_free(&r); /* frees it */
-	ok(r.slots == NULL && r.cap == 0 && r.limit == 0, "a freed queue has no ring and no room");
+	ok(r.ring.slots == NULL && r.ring.cap == 0 && r.limit == 0, "a freed queue has no ring and no room");
 	pushed = ws_queue_push(&r, m);
 	ok(!pushed, "a freed queue accepts nothing");
 
@@ -91,11 +91,11 @@ int main(void)
 	ws_queue_push(&g, a);
 	ws_queue_pop(&g);
 	ws_queue_pop(&g);
-	ok(g.cap == WS_QUEUE_FIRST_SLOTS && g.slots != NULL, "a queue that keeps up keeps its first small ring");
+	ok(g.ring.cap == WS_QUEUE_FIRST_SLOTS && g.ring.slots != NULL, "a queue that keeps up keeps its first small ring");
 	bool all = true;
 	for (int i = 0; i < LIMIT; i++) /* starts at head 2: the first growth unrolls a wrapped ring */
 		all = ws_queue_push(&g, msgs[i]) && all;
-	ok(all && g.count == LIMIT && g.cap == LIMIT, "the ring grows as messages pile up, to the limit (10)");
+	ok(all && g.ring.count == LIMIT && g.ring.cap == LIMIT, "the ring grows as messages pile up, to the limit (10)");
 	pushed = ws_queue_push(&g, msgs[LIMIT]);
 	ok(!pushed && msgs[LIMIT]->refs == 1, "past the limit a push is refused");
 	bool in_order = true;
@@ -104,9 +104,9 @@ int main(void)
 		ws_queue_pop(&g);
 	}
 	ok(in_order, "growth keeps the order of a wrapped ring");
-	ok(g.slots == NULL && g.cap == 0 && g.count == 0, "a grown ring is given back once drained");
+	ok(g.ring.slots == NULL && g.ring.cap == 0 && g.ring.count == 0, "a grown ring is given back once drained");
 	pushed = ws_queue_push(&g, a);
-	ok(pushed && g.cap == WS_QUEUE_FIRST_SLOTS, "the next push takes a first small ring again");
+	ok(pushed && g.ring.cap == WS_QUEUE_FIRST_SLOTS, "the next push takes a first small ring again");
 	ws_queue_free(&g);
 	for (int i = 0; i <= LIMIT; i++)
 		ws_msg_unref(msgs[i]);

@@ -113,6 +113,8 @@ private_stop() {
 
 # priv_run ARG…: a foreground client against the private wsd.
 priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
+# priv_bg NAME ARG…: ws_bg against the private wsd.
+priv_bg() { WS_URL=$PRIV_URL ws_bg "$@"; }
 
 # ---- authentication ------------------------------------------------------------------
 
@@ -355,16 +357,13 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
 
 @test "server pings: a client that never answers is cut and logged; one that answers stays" {
   private_start STATION_WS_PING_INTERVAL=1
-  local dir=$BATS_TEST_TMPDIR out=$BATS_TEST_TMPDIR/raw.out alive
+  local out=$BATS_TEST_TMPDIR/raw.out alive
   # Reads everything but never answers a ping: cut after two silent intervals.
   "$PY" "$WSC" raw --port "$PRIV_PORT" --token "$(token_for member)" --timeout 15 >"$out" 3>&- &
   bg_track $!
   # The library client answers pings: still connected after several intervals…
-  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$dir/alive.out" \
-    --ready "$dir/alive.ready" --timeout 30 3>&- &
-  alive=$!
-  bg_track $alive
-  poll 10 test -e "$dir/alive.ready"
+  priv_bg alive --token "$(token_for member)" --timeout 30
+  alive=$WS_PID
   poll 10 test -s "$out"
   [ "$(jq -r '.event, .closeCode' "$out" | tr '\n' ' ')" = "eof null " ] # cut, no close frame
   sleep 4 # four more intervals
@@ -379,11 +378,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
 @test "membership is re-checked every ping interval: a removed member is closed with 1008" {
   new_member swept
   private_start STATION_WS_PING_INTERVAL=1
-  rm -f "$BATS_TEST_TMPDIR/swept.out"
-  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$USER_TOKEN" --out "$BATS_TEST_TMPDIR/swept.out" \
-    --ready "$BATS_TEST_TMPDIR/swept.ready" --timeout 20 3>&- &
-  bg_track $!
-  poll 10 test -e "$BATS_TEST_TMPDIR/swept.ready"
+  priv_bg swept --token "$USER_TOKEN" --timeout 20
   psql_exec "DELETE FROM station_members WHERE user_id = '$USER_ID'" >/dev/null # no notification
   poll 8 got swept '.event == "close"'
   [ "$(jq -c 'select(.event) | [.code, .reason]' "$BATS_TEST_TMPDIR/swept.out")" = '[1008,"removed from the station"]' ]
@@ -394,11 +389,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   local sid
   sid=$(token_sid "$USER_TOKEN")
   private_start STATION_WS_PING_INTERVAL=1
-  rm -f "$BATS_TEST_TMPDIR/ended.out"
-  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$USER_TOKEN" --out "$BATS_TEST_TMPDIR/ended.out" \
-    --ready "$BATS_TEST_TMPDIR/ended.ready" --timeout 20 3>&- &
-  bg_track $!
-  poll 10 test -e "$BATS_TEST_TMPDIR/ended.ready"
+  priv_bg ended --token "$USER_TOKEN" --timeout 20
   psql_exec "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = '$sid'" >/dev/null # as logout does
   poll 8 got ended '.event == "close"'
   [ "$(jq -c 'select(.event) | [.code, .reason]' "$BATS_TEST_TMPDIR/ended.out")" = '[1008,"removed from the station"]' ]
@@ -410,10 +401,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   private_start STATION_WS_MAX_CLIENTS=2
   local i
   for i in 1 2; do
-    "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$BATS_TEST_TMPDIR/c$i.out" \
-      --ready "$BATS_TEST_TMPDIR/c$i.ready" --timeout 20 3>&- &
-    bg_track $!
-    poll 10 test -e "$BATS_TEST_TMPDIR/c$i.ready"
+    priv_bg "c$i" --token "$(token_for member)" --timeout 20
   done
   # Admission happens right after the upgrade: give both a moment to be counted.
   poll 5 eval "[ \$(tail -c +$((PRIV_LOG_FROM + 1)) '$(private_log)' | grep -c '\"msg\":\"client connected\"') -ge 2 ]"
@@ -434,11 +422,8 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
   # An hour for one attempt: a loop that waited for it would answer nobody in this test.
   private_start STATION_DB_CONNINFO="$STALL_CONNINFO" STATION_DB_CONNECT_TIMEOUT=3600
   poll 10 private_log_has '"msg":"database connected; listening on station_events"'
-  local out=$BATS_TEST_TMPDIR/held.out go=$BATS_TEST_TMPDIR/held.go
-  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$out" --ready "$out.ready" \
-    --send-when "$go" --send '{"type":"ping"}' --until-type pong --timeout 30 3>&- &
-  bg_track $!
-  poll 10 test -e "$out.ready"
+  local go=$BATS_TEST_TMPDIR/held.go
+  priv_bg held --token "$(token_for member)" --send-when "$go" --send '{"type":"ping"}' --until-type pong --timeout 30
   poll 5 private_log_has '"msg":"client connected"'
 
   stall_hold # the connection is cut; the next attempt is accepted and never answered
@@ -460,10 +445,7 @@ priv_run() { run "$PY" "$WSC" listen --url "$PRIV_URL" "$@"; }
 @test "SIGTERM: clients are closed with 1001 and wsd exits 0" {
   private_start
   local out=$BATS_TEST_TMPDIR/term.out status_code=0
-  "$PY" "$WSC" listen --url "$PRIV_URL" --token "$(token_for member)" --out "$out" --ready "$out.ready" \
-    --timeout 20 3>&- &
-  bg_track $!
-  poll 10 test -e "$out.ready"
+  priv_bg term --token "$(token_for member)" --timeout 20
   poll 5 private_log_has '"msg":"client connected"'
   kill -TERM "$PRIV_PID"
   wait "$PRIV_PID" || status_code=$?

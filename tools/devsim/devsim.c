@@ -61,41 +61,6 @@ static const char usage_text[] =
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
-enum {
-	OPT_HOST = 256, OPT_PORT, OPT_STATION_ID, OPT_COUNT, OPT_TYPE, OPT_PREFIX,
-	OPT_CREDENTIALS, OPT_TELEMETRY, OPT_HEARTBEAT, OPT_RATE, OPT_DURATION, OPT_KIT_TAG,
-	OPT_FIRMWARE, OPT_CHIP, OPT_QOS, OPT_KEEPALIVE, OPT_CONNECT_RATE, OPT_SEED,
-	OPT_PRINT_COMMANDS, OPT_LOG_LEVEL, OPT_SEQUENCE, OPT_REPORT, OPT_PRESS_INTERVAL,
-};
-
-static const struct option long_options[] = {
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "station-id", required_argument, NULL, OPT_STATION_ID },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "type", required_argument, NULL, OPT_TYPE },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
-	{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
-	{ "telemetry-interval-ms", required_argument, NULL, OPT_TELEMETRY },
-	{ "heartbeat-interval-s", required_argument, NULL, OPT_HEARTBEAT },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "kit-tag", required_argument, NULL, OPT_KIT_TAG },
-	{ "firmware-version", required_argument, NULL, OPT_FIRMWARE },
-	{ "chip", required_argument, NULL, OPT_CHIP },
-	{ "qos", required_argument, NULL, OPT_QOS },
-	{ "keepalive-s", required_argument, NULL, OPT_KEEPALIVE },
-	{ "connect-rate", required_argument, NULL, OPT_CONNECT_RATE },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "print-commands", no_argument, NULL, OPT_PRINT_COMMANDS },
-	{ "sequence", no_argument, NULL, OPT_SEQUENCE },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "press-interval-ms", required_argument, NULL, OPT_PRESS_INTERVAL },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static void options_defaults(struct options *opt)
 {
 	memset(opt, 0, sizeof *opt);
@@ -169,7 +134,7 @@ static int check_text(const char *name, const char *s)
 }
 
 /* "climate,light:3" — a type alone uses --count, T:N adds N of that type. */
-static int parse_types(struct options *opt, const char *list)
+static int read_types(struct options *opt, const char *name, const char *list)
 {
 	const char *p = list;
 	for (;;) {
@@ -179,19 +144,19 @@ static int parse_types(struct options *opt, const char *list)
 		size_t name_len = colon ? (size_t)(colon - p) : len;
 		enum device_type type;
 		if (device_type_parse(p, name_len, &type) != 0)
-			return bad("--type", "must be climate, pir, switch-pir or light, optionally :N");
+			return bad(name, "must be climate, pir, switch-pir or light, optionally :N");
 		if (colon) {
 			char num[16];
 			size_t num_len = len - name_len - 1;
 			if (num_len == 0 || num_len >= sizeof num)
-				return bad("--type", "N in T:N must be an integer from 1 to 100000");
+				return bad(name, "N in T:N must be an integer from 1 to 100000");
 			memcpy(num, colon + 1, num_len);
 			num[num_len] = '\0';
 			int n;
 			if (parse_int("--type T:N", num, 1, DEVSIM_MAX_DEVICES, &n) != 0)
 				return -1;
 			if (opt->type_extra[type] > DEVSIM_MAX_DEVICES - n)
-				return bad("--type", "too many devices");
+				return bad(name, "too many devices");
 			opt->type_extra[type] += n;
 		} else {
 			opt->type_listed[type] = true;
@@ -202,9 +167,124 @@ static int parse_types(struct options *opt, const char *list)
 	}
 }
 
+static int read_rate(struct options *opt, const char *name, const char *value)
+{
+	char *end;
+	errno = 0;
+	opt->rate = strtod(value, &end);
+	if (errno || end == value || *end || !(opt->rate > 0 && opt->rate <= 1000000))
+		return bad(name, "must be a number greater than 0, at most 1000000");
+	return 0;
+}
+
+static int read_seed(struct options *opt, const char *name, const char *value)
+{
+	long v;
+	if (parse_long(name, value, 0, LONG_MAX, &v) != 0)
+		return -1;
+	opt->seed = (uint64_t)v;
+	return 0;
+}
+
+static int read_log_level(struct options *opt, const char *name, const char *value)
+{
+	enum simlog_level level;
+	if (simlog_parse_level(value, &level) != 0)
+		return bad(name, "must be debug, info, warn or error");
+	simlog_set_level(level);
+	return 0;
+}
+
+/* What an option's value is, and so how it is read and where it goes. */
+enum option_kind {
+	VALUE_INT,        /* an integer from min to max: *number */
+	VALUE_NOT_EMPTY,  /* any text but "": *text */
+	VALUE_TOPIC_WORD, /* a word that goes into topics (check_topic_word): *text */
+	VALUE_TEXT,       /* printable ASCII (check_text): *text */
+	VALUE_PATH,       /* a file name, opened later: *text */
+	VALUE_FLAG,       /* none: *flag is set */
+	VALUE_READ,       /* read(): values of their own kind */
+};
+
+/* One option of devsim --help: its name without "--", its value and where that goes. */
+struct option_spec {
+	const char *name;
+	enum option_kind kind;
+	int min, max;
+	int *number;
+	const char **text;
+	bool *flag;
+	int (*read)(struct options *opt, const char *name, const char *value);
+};
+
+/* getopt_long's val for specs[i] is OPTION_VAL + i (beyond every short option). */
+#define OPTION_VAL 256
+
+/* Reads one option's value; errors name it ("--count: must be an integer from 1 to 100000"). */
+static int option_read(struct options *opt, const struct option_spec *spec, const char *value)
+{
+	char name[48];
+	snprintf(name, sizeof name, "--%s", spec->name);
+	switch (spec->kind) {
+	case VALUE_INT:
+		return parse_int(name, value, spec->min, spec->max, spec->number);
+	case VALUE_NOT_EMPTY:
+		*spec->text = value;
+		return *value ? 0 : bad(name, "must not be empty");
+	case VALUE_TOPIC_WORD:
+		*spec->text = value;
+		return check_topic_word(name, value);
+	case VALUE_TEXT:
+		*spec->text = value;
+		return check_text(name, value);
+	case VALUE_PATH:
+		*spec->text = value;
+		return 0;
+	case VALUE_FLAG:
+		*spec->flag = true;
+		return 0;
+	case VALUE_READ:
+		return spec->read(opt, name, value);
+	}
+	return -1;
+}
+
 /* 0: run; 1: --help printed; -1: bad options (already logged). */
 static int options_parse(struct options *opt, int argc, char **argv)
 {
+	const struct option_spec specs[] = {
+		{ "host", VALUE_NOT_EMPTY, .text = &opt->host },
+		{ "port", VALUE_INT, 1, 65535, .number = &opt->port },
+		{ "station-id", VALUE_TOPIC_WORD, .text = &opt->station_id },
+		{ "count", VALUE_INT, 1, DEVSIM_MAX_DEVICES, .number = &opt->count },
+		{ "type", VALUE_READ, .read = read_types },
+		{ "prefix", VALUE_TOPIC_WORD, .text = &opt->prefix },
+		{ "credentials", VALUE_PATH, .text = &opt->credentials_path },
+		{ "telemetry-interval-ms", VALUE_INT, 10, 86400000, .number = &opt->telemetry_interval_ms },
+		{ "heartbeat-interval-s", VALUE_INT, 1, 86400, .number = &opt->heartbeat_interval_s },
+		{ "rate", VALUE_READ, .read = read_rate },
+		{ "duration", VALUE_INT, 1, INT_MAX / 1000, .number = &opt->duration_s },
+		{ "kit-tag", VALUE_TOPIC_WORD, .text = &opt->kit_tag },
+		{ "firmware-version", VALUE_TEXT, .text = &opt->firmware_version },
+		{ "chip", VALUE_TEXT, .text = &opt->chip },
+		{ "qos", VALUE_INT, 0, 1, .number = &opt->qos },
+		{ "keepalive-s", VALUE_INT, 5, 65535, .number = &opt->keepalive_s },
+		{ "connect-rate", VALUE_INT, 1, 100000, .number = &opt->connect_rate },
+		{ "seed", VALUE_READ, .read = read_seed },
+		{ "print-commands", VALUE_FLAG, .flag = &opt->print_commands },
+		{ "sequence", VALUE_FLAG, .flag = &opt->sequence },
+		{ "report", VALUE_PATH, .text = &opt->report_path },
+		{ "press-interval-ms", VALUE_INT, 400, 86400000, .number = &opt->press_interval_ms },
+		{ "log-level", VALUE_READ, .read = read_log_level },
+	};
+	enum { SPECS = sizeof specs / sizeof specs[0] };
+	struct option long_options[SPECS + 2];
+	for (int i = 0; i < SPECS; i++)
+		long_options[i] = (struct option){ specs[i].name, specs[i].kind == VALUE_FLAG ? no_argument : required_argument,
+						   NULL, OPTION_VAL + i };
+	long_options[SPECS] = (struct option){ "help", no_argument, NULL, 'h' };
+	long_options[SPECS + 1] = (struct option){ NULL, 0, NULL, 0 };
+
 	const char *env_port = getenv("STATION_MQTT_PORT");
 	if (env_port && *env_port &&
 	    parse_int("STATION_MQTT_PORT", env_port, 1, 65535, &opt->port) != 0)
@@ -213,106 +293,16 @@ static int options_parse(struct options *opt, int argc, char **argv)
 	int c;
 	opterr = 0; /* errors are reported as log lines, below */
 	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		int rc = 0;
-		long v;
-		switch (c) {
-		case OPT_HOST:
-			opt->host = optarg;
-			rc = *optarg ? 0 : bad("--host", "must not be empty");
-			break;
-		case OPT_PORT:
-			rc = parse_int("--port", optarg, 1, 65535, &opt->port);
-			break;
-		case OPT_STATION_ID:
-			opt->station_id = optarg;
-			rc = check_topic_word("--station-id", optarg);
-			break;
-		case OPT_COUNT:
-			rc = parse_int("--count", optarg, 1, DEVSIM_MAX_DEVICES, &opt->count);
-			count_given = true;
-			break;
-		case OPT_TYPE:
-			rc = parse_types(opt, optarg);
-			break;
-		case OPT_PREFIX:
-			opt->prefix = optarg;
-			rc = check_topic_word("--prefix", optarg);
-			break;
-		case OPT_CREDENTIALS:
-			opt->credentials_path = optarg;
-			break;
-		case OPT_TELEMETRY:
-			rc = parse_int("--telemetry-interval-ms", optarg, 10, 86400000,
-				       &opt->telemetry_interval_ms);
-			break;
-		case OPT_HEARTBEAT:
-			rc = parse_int("--heartbeat-interval-s", optarg, 1, 86400,
-				       &opt->heartbeat_interval_s);
-			break;
-		case OPT_RATE: {
-			char *end;
-			errno = 0;
-			opt->rate = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(opt->rate > 0 && opt->rate <= 1000000))
-				rc = bad("--rate", "must be a number greater than 0, at most 1000000");
-			break;
-		}
-		case OPT_DURATION:
-			rc = parse_int("--duration", optarg, 1, INT_MAX / 1000, &opt->duration_s);
-			break;
-		case OPT_KIT_TAG:
-			opt->kit_tag = optarg;
-			rc = check_topic_word("--kit-tag", optarg);
-			break;
-		case OPT_FIRMWARE:
-			opt->firmware_version = optarg;
-			rc = check_text("--firmware-version", optarg);
-			break;
-		case OPT_CHIP:
-			opt->chip = optarg;
-			rc = check_text("--chip", optarg);
-			break;
-		case OPT_QOS:
-			rc = parse_int("--qos", optarg, 0, 1, &opt->qos);
-			break;
-		case OPT_KEEPALIVE:
-			rc = parse_int("--keepalive-s", optarg, 5, 65535, &opt->keepalive_s);
-			break;
-		case OPT_CONNECT_RATE:
-			rc = parse_int("--connect-rate", optarg, 1, 100000, &opt->connect_rate);
-			break;
-		case OPT_SEED:
-			rc = parse_long("--seed", optarg, 0, LONG_MAX, &v);
-			opt->seed = (uint64_t)v;
-			break;
-		case OPT_PRINT_COMMANDS:
-			opt->print_commands = true;
-			break;
-		case OPT_SEQUENCE:
-			opt->sequence = true;
-			break;
-		case OPT_REPORT:
-			opt->report_path = optarg;
-			break;
-		case OPT_PRESS_INTERVAL:
-			rc = parse_int("--press-interval-ms", optarg, 400, 86400000, &opt->press_interval_ms);
-			break;
-		case OPT_LOG_LEVEL: {
-			enum simlog_level level;
-			if (simlog_parse_level(optarg, &level) != 0)
-				rc = bad("--log-level", "must be debug, info, warn or error");
-			else
-				simlog_set_level(level);
-			break;
-		}
-		case 'h':
+		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
-		default:
-			return bad(argv[optind - 1], "unknown option or missing value");
 		}
-		if (rc != 0)
+		if (c < OPTION_VAL || c >= OPTION_VAL + SPECS)
+			return bad(argv[optind - 1], "unknown option or missing value");
+		const struct option_spec *spec = &specs[c - OPTION_VAL];
+		if (option_read(opt, spec, optarg) != 0)
 			return -1;
+		count_given = count_given || spec->number == &opt->count;
 	}
 	if (optind < argc)
 		return bad(argv[optind], "unexpected argument");

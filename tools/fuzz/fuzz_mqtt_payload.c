@@ -49,16 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 1: {
-		struct state_report r;
-		if (!(reason = payload_parse_state(a, payload, len, DEPTH, &r))) {
+		struct device_report r;
+		if (!(reason = payload_parse_report(a, DEVICE_REPORT_STATE, payload, len, DEPTH, &r))) {
 			FUZZ_CHECK(json_object_is_type(r.state, json_type_object));
 			check_read_back(a, DEVICE_REPORT_STATE, payload, len);
 		}
 		break;
 	}
 	case 2: {
-		struct heartbeat_report r;
-		if (!(reason = payload_parse_heartbeat(a, payload, len, DEPTH, &r))) {
+		struct device_report r;
+		if (!(reason = payload_parse_report(a, DEVICE_REPORT_HEARTBEAT, payload, len, DEPTH, &r))) {
 			struct device_report back;
 			FUZZ_CHECK(payload_read_report(a, DEVICE_REPORT_HEARTBEAT, payload, len, DEPTH, &back) == NULL);
 			FUZZ_CHECK(back.online == r.online);
@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	default: {
-		struct event_report r;
-		if (!(reason = payload_parse_event(a, payload, len, DEPTH, &r))) {
+		struct device_report r;
+		if (!(reason = payload_parse_report(a, DEVICE_REPORT_EVENT, payload, len, DEPTH, &r))) {
 			check_text(r.event, PAYLOAD_EVENT_MAX, true);
 			check_text(r.action, PAYLOAD_ACTION_MAX, true);
 			FUZZ_CHECK(json_object_is_type(r.data, json_type_object));

@@ -28,21 +28,11 @@ static const char *lookup(const void *ctx, const char *name)
 	return req_query(ctx, name);
 }
 
-static struct request *request_with_query(struct arena *a, const char *query)
-{
-	struct request *req = arena_alloc(a, sizeof *req);
-	*req = (struct request){ .arena = a, .method = "GET", .path = "/api/device-events", .query_string = query };
-	buf_init(&req->headers, a);
-	buf_init(&req->out, a);
-	jw_init(&req->json, &req->out);
-	return req;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena *a = arena_new();
 	const char *query = fuzz_text(a, data, size);
-	struct request *req = request_with_query(a, query);
+	struct request *req = request_new(a, "GET", "/api/device-events", query);
 	static const char *const names[] = { "limit", "deviceId", "kind", "since", "q", "flag", "a", "" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *v = req_query(req, names[i]);

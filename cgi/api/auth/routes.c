@@ -40,10 +40,10 @@ static const struct field change_password_body[] = {
 };
 
 static const struct field session_reply[] = {
-	{ "user", FIELD_OBJECT, .required = true, .columns = user_columns },
-	{ "accessToken", FIELD_STRING, .required = true },
-	{ "refreshToken", FIELD_STRING, .required = true },
-	{ "expiresIn", FIELD_INT, .required = true, .description = "seconds until the access token expires" },
+	{ "user", FIELD_OBJECT, .columns = user_columns },
+	{ "accessToken", FIELD_STRING },
+	{ "refreshToken", FIELD_STRING },
+	{ "expiresIn", FIELD_INT, .description = "seconds until the access token expires" },
 	{ 0 },
 };
 
@@ -163,7 +163,4 @@ static const struct route auth_routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("auth", auth_routes);
-}
+WORKER_MAIN("auth", auth_routes, NULL);

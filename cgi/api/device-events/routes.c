@@ -31,9 +31,7 @@ static const struct field event_list_query[] = {
 	{ "kind", FIELD_ENUM, .values = event_kinds },
 	{ "since", FIELD_TIME },
 	{ "until", FIELD_TIME },
-	{ "limit", FIELD_INT, .min = BOUND(1), .max = BOUND(EVENTS_PAGE_MAX) },
-	/* Opaque; its shape is checked by event_cursor_decode ("before: invalid cursor"). */
-	{ "before", FIELD_STRING, .max = BOUND(1024) },
+	PAGE_QUERY_FIELDS,
 	{ 0 },
 };
 
@@ -46,10 +44,7 @@ static int event_list(struct request *req)
 		return req->status;
 	PGresult *res = db_run(req, device_events_page, f.device_id, f.kind, f.since, f.until, f.before, f.before_id,
 			       f.fetch);
-	const char *next = res && PQntuples(res) > limit
-				   ? event_cursor_encode(req->arena, db_value(res, (int)limit - 1, EVENT_COL_CURSOR_US),
-							 db_value(res, (int)limit - 1, EVENT_COL_ID))
-				   : NULL;
+	const char *next = page_next_cursor(req, res, limit, EVENT_COL_CURSOR_US, EVENT_COL_ID);
 	return reply_page(req, res, (int)limit, device_event_columns, next);
 }
 
@@ -114,7 +109,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("device-events", routes);
-}
+WORKER_MAIN("device-events", routes, NULL);

@@ -9,12 +9,13 @@
 
 #include <stdbool.h>
 
+#include "api/shared/page_cursor.h"
 #include "repo.h"
 #include "runtime.h"
 
 /* SPEC §2: pages hold at most 500 items; events.page_limit may only lower that. */
-#define EVENTS_PAGE_MAX 500
-#define EVENTS_PAGE_DEFAULT 50
+#define EVENTS_PAGE_MAX PAGE_MAX
+#define EVENTS_PAGE_DEFAULT PAGE_DEFAULT
 
 /* The largest page allowed with events.page_limit = configured (1 … EVENTS_PAGE_MAX). */
 long event_page_max(long configured);
@@ -26,19 +27,6 @@ long event_page_max(long configured);
  * `until` earlier than `since`, or a cursor this module did not make.
  */
 int event_filter_or_reply(struct request *req, struct event_filter *filter, long *limit);
-
-/*
- * The cursor after an item: base64url (no padding) of "<created_at in epoch µs>:<id>".
- * Clients treat it as opaque; only its exact form is accepted back.
- */
-char *event_cursor_encode(struct arena *arena, const char *created_us, const char *id);
-/* True when cursor is one event_cursor_encode() could have made, for a time that
- * event_time_text() can write; then *created_us and *id (an arena string) are its parts. */
-bool event_cursor_decode(struct arena *arena, const char *cursor, long long *created_us, const char **id);
-
-/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for epoch microseconds — exact, what the statement's
- * timestamptz parameters take — or NULL outside the years 0001 to 9999. */
-char *event_time_text(struct arena *arena, long long epoch_us);
 
 /*
  * The first entry of settings ([{action,record,notify}], schema-checked) whose action is

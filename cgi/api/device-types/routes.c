@@ -92,7 +92,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("device-types", routes);
-}
+WORKER_MAIN("device-types", routes, NULL);

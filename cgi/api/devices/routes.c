@@ -54,20 +54,20 @@ static const struct field device_commands_query[] = {
 };
 
 static const struct field device_bootstrap_reply[] = {
-	{ "stationId", FIELD_UUID, .required = true },
-	{ "mqttHost", FIELD_STRING, .required = true, .nullable = true },
-	{ "mqttPort", FIELD_INT, .required = true },
-	{ "deviceId", FIELD_STRING, .required = true },
+	{ "stationId", FIELD_UUID },
+	{ "mqttHost", FIELD_STRING, .nullable = true },
+	{ "mqttPort", FIELD_INT },
+	{ "deviceId", FIELD_STRING },
 	{ 0 },
 };
 static const struct field device_created_reply[] = {
-	{ "device", FIELD_OBJECT, .required = true, .columns = device_columns },
-	{ "deviceToken", FIELD_STRING, .required = true },
-	{ "bootstrap", FIELD_OBJECT, .required = true, .fields = device_bootstrap_reply },
+	{ "device", FIELD_OBJECT, .columns = device_columns },
+	{ "deviceToken", FIELD_STRING },
+	{ "bootstrap", FIELD_OBJECT, .fields = device_bootstrap_reply },
 	{ 0 },
 };
 static const struct field device_token_reply[] = {
-	{ "deviceToken", FIELD_STRING, .required = true },
+	{ "deviceToken", FIELD_STRING },
 	{ 0 },
 };
 
@@ -232,7 +232,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("devices", routes);
-}
+WORKER_MAIN("devices", routes, NULL);

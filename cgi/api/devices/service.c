@@ -13,39 +13,11 @@
 #include "crypto.h"
 #include "decimal.h"
 #include "json_reader.h"
+#include "api/shared/command_params.h"
 #include "repo.h"
 
 /* Largest command params object (bytes of JSON) forwarded to a device. */
 #define COMMAND_PARAMS_MAX 4096
-
-/* A number parameter: any refusal, null or a string included, names the range. */
-static const char *number_param_check(const struct field_check_input *in, int *status)
-{
-	(void)status;
-	struct json_object *v = in->value;
-	bool number = v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double));
-	if (number && schema_in_range(in->field, json_object_get_double(v)))
-		return NULL;
-	return arena_printf(in->arena, "%s: must be %s", in->path, schema_expected_value(in->arena, in->field, "a number"));
-}
-
-/* The declared field of a command parameter: its capability's kind and range, or any
- * value but null when no capability describes it. */
-static struct field param_field(const char *name, struct json_object *capabilities)
-{
-	struct json_object *cap = json_array_find(capabilities, "key", name);
-	const char *type = cap ? json_get_string(cap, "type") : NULL;
-	struct field f = { .name = name, .type = FIELD_ANY, .required = true };
-	if (type && strcmp(type, "boolean") == 0) {
-		f.type = FIELD_BOOL;
-	} else if (type) {
-		f.nullable = true; /* so that null, too, is refused in number_param_check's words */
-		f.check = number_param_check;
-		f.min.set = json_get_number(cap, "min", &f.min.value);
-		f.max.set = json_get_number(cap, "max", &f.max.value);
-	}
-	return f;
-}
 
 const char *device_action_check(const struct field_check_input *in, int *status)
 {
@@ -71,7 +43,7 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 	struct json_object *capabilities = n ? db_value_json(req, target, 0, TARGET_COL_CAPABILITIES) : NULL;
 	struct field *fields = arena_alloc(req->arena, (n + 1) * sizeof *fields);
 	for (size_t i = 0; i < n; i++)
-		fields[i] = param_field(json_object_get_string(json_object_array_get_idx(params, i)), capabilities);
+		fields[i] = command_param_field(json_object_get_string(json_object_array_get_idx(params, i)), capabilities);
 	int status;
 	const char *problem = schema_validate_object(req->arena, req->body, fields, req, &status);
 	if (problem)

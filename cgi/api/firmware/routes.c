@@ -123,7 +123,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main_with_start("firmware", routes, firmware_dir_ready);
-}
+WORKER_MAIN("firmware", routes, firmware_dir_ready);

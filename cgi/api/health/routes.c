@@ -12,9 +12,9 @@
 
 static const char *const health_ok[] = { "ok", NULL };
 static const struct field health_reply[] = {
-	{ "status", FIELD_ENUM, .required = true, .values = health_ok },
-	{ "version", FIELD_STRING, .required = true },
-	{ "db", FIELD_ENUM, .required = true, .values = health_ok },
+	{ "status", FIELD_ENUM, .values = health_ok },
+	{ "version", FIELD_STRING },
+	{ "db", FIELD_ENUM, .values = health_ok },
 	{ 0 },
 };
 
@@ -32,7 +32,4 @@ static const struct route health_routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("health", health_routes);
-}
+WORKER_MAIN("health", health_routes, NULL);

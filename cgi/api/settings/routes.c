@@ -44,13 +44,13 @@ static const struct field settings_agent_body[] = {
 };
 
 static const struct field settings_reply[] = {
-	{ "stationId", FIELD_UUID, .required = true },
-	{ "stationName", FIELD_STRING, .required = true },
-	{ "timezone", FIELD_STRING, .required = true },
-	{ "locale", FIELD_STRING, .required = true },
-	{ "temperatureUnit", FIELD_ENUM, .required = true, .values = temperature_units },
-	{ "autoOta", FIELD_BOOL, .required = true },
-	{ "provisioningWifi", FIELD_OBJECT, .required = true, .columns = provisioning_wifi_columns,
+	{ "stationId", FIELD_UUID },
+	{ "stationName", FIELD_STRING },
+	{ "timezone", FIELD_STRING },
+	{ "locale", FIELD_STRING },
+	{ "temperatureUnit", FIELD_ENUM, .values = temperature_units },
+	{ "autoOta", FIELD_BOOL },
+	{ "provisioningWifi", FIELD_OBJECT, .columns = provisioning_wifi_columns,
 	  .description = "the Wi-Fi the station-agent reported; its password is never returned" },
 	{ 0 },
 };
@@ -105,17 +105,18 @@ static int settings_agent(struct request *req)
 			 provisioning_wifi_columns);
 }
 
+/* The agent's route, one declaration for both methods it is reached by. */
+#define SETTINGS_AGENT_ROUTE(method, summary_)                                                    \
+	{ method, "/api/settings/agent", settings_agent, WHO_AGENT, .body = settings_agent_body, \
+	  .reply = REPLY_ROW(provisioning_wifi_columns), .summary = summary_ }
+
 static const struct route routes[] = {
 	{ "GET", "/api/settings", settings_get_handler, WHO_MEMBER, .reply = REPLY_OBJECT(settings_reply),
 	  .summary = "The station's settings; secrets are never returned" },
 	{ "PATCH", "/api/settings", settings_patch, WHO_ADMIN, .body = settings_patch_body,
 	  .reply = REPLY_OBJECT(settings_reply), .summary = "Change the station's name, time zone, locale, units or autoOta" },
-	{ "PUT", "/api/settings/agent", settings_agent, WHO_AGENT, .body = settings_agent_body,
-	  .reply = REPLY_ROW(provisioning_wifi_columns),
-	  .summary = "The station-agent reports the Wi-Fi new devices are given" },
-	{ "POST", "/api/settings/agent", settings_agent, WHO_AGENT, .body = settings_agent_body,
-	  .reply = REPLY_ROW(provisioning_wifi_columns),
-	  .summary = "The same as PUT (what the shipped station-agent sends)" },
+	SETTINGS_AGENT_ROUTE("PUT", "The station-agent reports the Wi-Fi new devices are given"),
+	SETTINGS_AGENT_ROUTE("POST", "The same as PUT (what the shipped station-agent sends)"),
 	{ 0 },
 };
 
@@ -125,7 +126,4 @@ static int settings_start(void)
 	return secretbox_key_load(&wifi_key, "settings.secret_key_file");
 }
 
-int main(void)
-{
-	return worker_main_with_start("settings", routes, settings_start);
-}
+WORKER_MAIN("settings", routes, settings_start);

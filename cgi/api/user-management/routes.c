@@ -138,7 +138,4 @@ static const struct route user_management_routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("user-management", user_management_routes);
-}
+WORKER_MAIN("user-management", user_management_routes, NULL);

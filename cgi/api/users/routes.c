@@ -29,7 +29,4 @@ static const struct route user_routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("users", user_routes);
-}
+WORKER_MAIN("users", user_routes, NULL);

@@ -29,14 +29,13 @@ static const struct field zone_order_body[] = {
 
 /* GET /api/zones/:id: the members of zone_columns, then the zone's devices. */
 static const struct field zone_detail_reply[] = {
-	{ "id", FIELD_UUID, .required = true },
-	{ "name", FIELD_STRING, .required = true },
-	{ "position", FIELD_INT, .required = true },
-	{ "deviceCount", FIELD_INT, .required = true },
-	{ "createdAt", FIELD_TIME, .required = true },
-	{ "updatedAt", FIELD_TIME, .required = true },
-	{ "devices", FIELD_ARRAY, .required = true,
-	  .items = &(const struct field){ "device", FIELD_OBJECT, .columns = device_columns } },
+	{ "id", FIELD_UUID },
+	{ "name", FIELD_STRING },
+	{ "position", FIELD_INT },
+	{ "deviceCount", FIELD_INT },
+	{ "createdAt", FIELD_TIME },
+	{ "updatedAt", FIELD_TIME },
+	{ "devices", FIELD_ARRAY, .items = &(const struct field){ "device", FIELD_OBJECT, .columns = device_columns } },
 	{ 0 },
 };
 
@@ -124,7 +123,4 @@ static const struct route routes[] = {
 	{ 0 },
 };
 
-int main(void)
-{
-	return worker_main("zones", routes);
-}
+WORKER_MAIN("zones", routes, NULL);

@@ -140,7 +140,7 @@ void index_load(struct automationd *a)
 		return;
 	}
 	int rows = PQntuples(res);
-	a->autos = calloc((size_t)rows + 1, sizeof *a->autos);
+	a->autos = xcalloc((size_t)rows + 1, sizeof *a->autos);
 	for (int row = 0; row < rows; row++)
 		if (entry_make(a, res, row, &a->autos[a->nautos]))
 			a->nautos++;
@@ -178,9 +178,10 @@ void index_reload_one(struct automationd *a, const char *automation_id)
 	}
 	if (PQntuples(res) == 0)
 		return;
-	struct indexed *grown = realloc(a->autos, (a->nautos + 1) * sizeof *a->autos);
-	if (!grown)
-		return;
+	struct indexed *grown = xcalloc(a->nautos + 1, sizeof *a->autos);
+	if (a->nautos)
+		memcpy(grown, a->autos, a->nautos * sizeof *a->autos);
+	free(a->autos);
 	a->autos = grown;
 	if (entry_make(a, res, 0, &a->autos[a->nautos]))
 		a->nautos++;

@@ -67,11 +67,7 @@ void runs_forget_all(struct automationd *a)
 static struct run *run_new(struct automationd *a, const char *run_id, const char *automation_id, const char *name,
 			   const char *flow_text, const char *trigger_text, const char **problem)
 {
-	struct run *r = calloc(1, sizeof *r);
-	if (!r) {
-		*problem = "out of memory";
-		return NULL;
-	}
+	struct run *r = xcalloc(1, sizeof *r);
 	r->arena = arena_new();
 	r->id = arena_strdup(r->arena, run_id);
 	r->automation_id = arena_strdup(r->arena, automation_id);
@@ -317,9 +313,7 @@ static enum step_start delay_start(struct automationd *a, struct run *r, size_t 
 
 static void in_flight_add(struct automationd *a, const char *step_id)
 {
-	struct in_flight *f = calloc(1, sizeof *f);
-	if (!f)
-		return;
+	struct in_flight *f = xcalloc(1, sizeof *f);
 	snprintf(f->step_id, sizeof f->step_id, "%s", step_id);
 	f->next = a->in_flight;
 	a->in_flight = f;

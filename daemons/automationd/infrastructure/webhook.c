@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "timeutil.h"
 
 struct transfer {
@@ -45,9 +46,7 @@ struct webhooks {
 
 struct webhooks *webhooks_new(size_t max_response, size_t keep_bytes)
 {
-	struct webhooks *w = calloc(1, sizeof *w);
-	if (!w)
-		return NULL;
+	struct webhooks *w = xcalloc(1, sizeof *w);
 	w->max_response = max_response;
 	w->keep_bytes = keep_bytes;
 	w->pipe_fd[0] = w->pipe_fd[1] = -1;
@@ -205,22 +204,23 @@ static bool start_thread(struct webhooks *w)
 	return w->started;
 }
 
+/* A copy the thread owns (xmalloc: running out of memory aborts, as everywhere). */
+static char *copy_text(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xmalloc(n), s, n);
+}
+
 bool webhooks_submit(struct webhooks *w, const struct webhook_request *req)
 {
 	if (!start_thread(w))
 		return false;
-	struct transfer *t = calloc(1, sizeof *t);
-	struct webhook_result *r = t ? calloc(1, sizeof *r) : NULL;
-	char *body = r ? malloc(w->keep_bytes + 1) : NULL;
-	if (!t || !r || !body) {
-		free(t);
-		free(r);
-		free(body);
-		return false;
-	}
+	struct transfer *t = xcalloc(1, sizeof *t);
+	struct webhook_result *r = xcalloc(1, sizeof *r);
+	char *body = xmalloc(w->keep_bytes + 1);
 	t->req = *req;
-	t->url = strdup(req->url);
-	t->body = req->body ? strdup(req->body) : NULL;
+	t->url = copy_text(req->url);
+	t->body = req->body ? copy_text(req->body) : NULL;
 	t->max_response = w->max_response;
 	t->keep_bytes = w->keep_bytes;
 	body[0] = '\0';

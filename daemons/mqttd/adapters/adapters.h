@@ -39,8 +39,13 @@ int mqttd_run(struct mqttd *m, volatile sig_atomic_t *stop, const sigset_t *unbl
 
 /* inbound.c — logs a dropped message (never its payload), at most a few lines a second. */
 void inbound_dropped(const char *external_id, const char *topic, const char *reason);
-/* The step every on_<kind>.c takes: reason is what payload_parse_<kind> said; true when
- * it is NULL (the payload validated), else the message is dropped with that reason. */
+/* The step every on_<kind>.c takes: reason is what payload_parse_handshake or
+ * payload_parse_report said; true when it is NULL (the payload validated), else the
+ * message is dropped with that reason. */
 bool inbound_valid(const char *external_id, const char *kind, const char *reason);
+/* What on_state.c, on_event.c and on_heartbeat.c do: the payload validated as a report of
+ * kind (name, for the log), then queued with the telemetry (application/telemetry.c). */
+void inbound_telemetry(struct mqttd *m, enum device_report_kind kind, const char *name, const char *external_id,
+		       const char *payload, size_t len);
 
 #endif

@@ -61,7 +61,7 @@ static long run_due(struct mqttd *m)
 	bool db_up = m->database.up;
 	long timeout = broker_timeout_ms(m->broker, now);
 	timeout = time_sooner_ms(timeout, database_timeout_ms(&m->database, now));
-	if (m->pending.count && db_up)
+	if (m->pending.ring.count && db_up)
 		timeout = time_sooner_ms(timeout, telemetry_due(m, now) ? 0 : (long)(m->flush_due - now));
 	if (db_up && broker_connected(m->broker)) {
 		if (more || outbox_has_acks(m) || (m->outbox_wanted && m->noutbox < OUTBOX_INFLIGHT_MAX))
@@ -75,11 +75,11 @@ static long run_due(struct mqttd *m)
 static void shutdown_cleanly(struct mqttd *m)
 {
 	log_info("stopping");
-	if (m->pending.count && mqttd_db_ready(m, true))
+	if (m->pending.ring.count && mqttd_db_ready(m, true))
 		telemetry_flush(m);
-	if (m->pending.count) {
+	if (m->pending.ring.count) {
 		char n[24];
-		snprintf(n, sizeof n, "%zu", m->pending.count);
+		snprintf(n, sizeof n, "%zu", m->pending.ring.count);
 		log_fields(LOG_ERROR, "telemetry not written at shutdown (database unavailable)", "messages", n, NULL);
 	}
 	outbox_record(m);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "adapters/adapters.h"
+#include "domain/payload.h"
 #include "domain/topic.h"
 #include "infrastructure/log_limit.h"
 #include "log.h"
@@ -46,6 +47,15 @@ bool inbound_valid(const char *external_id, const char *kind, const char *reason
 	if (reason)
 		inbound_dropped(external_id, kind, reason);
 	return !reason;
+}
+
+void inbound_telemetry(struct mqttd *m, enum device_report_kind kind, const char *name, const char *external_id,
+		       const char *payload, size_t len)
+{
+	struct device_report report;
+	if (inbound_valid(external_id, name,
+			  payload_parse_report(m->message_arena, kind, payload, len, m->cfg.json_max_depth, &report)))
+		telemetry_receive(m, kind, external_id, payload, len);
 }
 
 typedef void (*inbound_handler)(struct mqttd *m, const char *external_id, const char *payload, size_t len);

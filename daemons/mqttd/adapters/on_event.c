@@ -6,12 +6,8 @@
  * payload that did not validate.
  */
 #include "adapters/adapters.h"
-#include "domain/payload.h"
 
 void on_event(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
-	struct event_report report;
-	if (inbound_valid(external_id, "event",
-			  payload_parse_event(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
-		telemetry_receive(m, DEVICE_REPORT_EVENT, external_id, payload, len);
+	inbound_telemetry(m, DEVICE_REPORT_EVENT, "event", external_id, payload, len);
 }

@@ -8,12 +8,8 @@
  * sent before it. Never queues a payload that did not validate.
  */
 #include "adapters/adapters.h"
-#include "domain/payload.h"
 
 void on_heartbeat(struct mqttd *m, const char *external_id, const char *payload, size_t len)
 {
-	struct heartbeat_report report;
-	if (inbound_valid(external_id, "heartbeat",
-			  payload_parse_heartbeat(m->message_arena, payload, len, m->cfg.json_max_depth, &report)))
-		telemetry_receive(m, DEVICE_REPORT_HEARTBEAT, external_id, payload, len);
+	inbound_telemetry(m, DEVICE_REPORT_HEARTBEAT, "heartbeat", external_id, payload, len);
 }

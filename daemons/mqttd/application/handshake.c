@@ -5,8 +5,9 @@
  * telemetry of this device is still queued, the queue is written first, so that an older
  * message (its previous session's Last Will, say) cannot land after the handshake and
  * undo it; if that cannot be done, the handshake is not recorded. Then, in one
- * transaction: record firmware, chip and kit tag, mark the device online (a
- * status_changed event and push when it was not), commit — and only after a successful
+ * transaction: record firmware, chip and kit tag, make the kits the tag now completes
+ * (auto-apply, SPEC §4 kits), mark the device online (a status_changed event and push
+ * when it was not), commit — and only after a successful
  * commit publish {"status":"ok"}. When the database said there is no such device:
  * {"status":"unknown_device"}. When it could not be asked, or anything failed: nothing
  * at all (the firmware factory-resets after repeated rejections; the device retries).
@@ -52,6 +53,14 @@ static enum handshake_lookup record(struct mqttd *m, const char *external_id, co
 	if (!handshake_type_matches(dev.type, report->type))
 		log_fields(LOG_WARN, "handshake type differs from the registered type", "deviceId", external_id,
 			   "registeredType", dev.type, "reportedType", report->type, NULL);
+	if (report->kit_tag) { /* the kits this device completes, made in the same transaction */
+		PGresult *kits = NULL;
+		st = repo_kit_auto_apply(m->db, a, report->kit_tag, &kits);
+		if (st != DB_OK)
+			goto failed;
+		for (int i = 0; i < PQntuples(kits); i++)
+			log_fields(LOG_INFO, "kit made", "kitId", db_value(kits, i, 0), "kitTag", report->kit_tag, NULL);
+	}
 	struct journal j;
 	journal_init(&j, a);
 	struct device_fact fact;

@@ -72,7 +72,7 @@ struct mqttd {
 	struct broker *broker;
 
 	struct pending pending;
-	long long flush_due;            /* monotonic ms; meaningful while pending.count > 0 */
+	long long flush_due;            /* monotonic ms; meaningful while pending.ring.count > 0 */
 	long long last_flush_ms;        /* monotonic ms when the last batch was written */
 	unsigned long long refused;     /* messages refused since the queue became full */
 	long long last_received_us;     /* arrival time of the last queued message */

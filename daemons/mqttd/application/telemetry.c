@@ -33,7 +33,7 @@ void telemetry_receive(struct mqttd *m, enum device_report_kind kind, const char
 		       const char *payload, size_t len)
 {
 	long long now = time_monotonic_ms();
-	bool was_empty = m->pending.count == 0;
+	bool was_empty = m->pending.ring.count == 0;
 	/* Arrival times are strictly increasing, so rows keep the order messages came in. */
 	long long received_us = mqttd_now_us();
 	if (received_us <= m->last_received_us)
@@ -59,7 +59,7 @@ void telemetry_receive(struct mqttd *m, enum device_report_kind kind, const char
 
 bool telemetry_due(const struct mqttd *m, long long now)
 {
-	return m->pending.count > 0 && (m->pending.count >= m->cfg.batch_max || now >= m->flush_due);
+	return m->pending.ring.count > 0 && (m->pending.ring.count >= m->cfg.batch_max || now >= m->flush_due);
 }
 
 /* The report a queued message stands for; its JSON lives in the arena. The payload was
@@ -251,11 +251,11 @@ static bool flush_batch(struct mqttd *m, size_t n)
 
 void telemetry_flush(struct mqttd *m)
 {
-	while (m->pending.count > 0) {
+	while (m->pending.ring.count > 0) {
 		if (!mqttd_db_ready(m, false))
 			return;
 		m->last_flush_ms = time_monotonic_ms();
-		size_t n = m->pending.count < m->cfg.batch_max ? m->pending.count : m->cfg.batch_max;
+		size_t n = m->pending.ring.count < m->cfg.batch_max ? m->pending.ring.count : m->cfg.batch_max;
 		if (!flush_batch(m, n))
 			return;
 	}

@@ -192,23 +192,25 @@ static void read_handshake(struct json_object *root, struct handshake_report *ou
 	out->kit_tag = json_get_string(root, "kit_tag");
 }
 
-static void read_state(struct json_object *root, struct state_report *out)
+/* out's kind's members; the rest stay zero. */
+static void read_report(struct json_object *root, struct device_report *out)
 {
-	out->state = json_get_object(root, "state");
-}
-
-static void read_heartbeat(struct json_object *root, struct heartbeat_report *out)
-{
-	const char *status = json_get_string(root, "status");
-	out->online = status && strcmp(status, "online") == 0;
-}
-
-static void read_event(struct json_object *root, struct event_report *out)
-{
-	out->event = json_get_string(root, "event");
-	out->data = json_get_object(root, "data");
-	out->action = json_get_string(out->data, "action");
-	out->payload = root;
+	switch (out->kind) {
+	case DEVICE_REPORT_STATE:
+		out->state = json_get_object(root, "state");
+		break;
+	case DEVICE_REPORT_EVENT:
+		out->event = json_get_string(root, "event");
+		out->data = json_get_object(root, "data");
+		out->action = json_get_string(out->data, "action");
+		out->payload = root;
+		break;
+	case DEVICE_REPORT_HEARTBEAT: {
+		const char *status = json_get_string(root, "status");
+		out->online = status && strcmp(status, "online") == 0;
+		break;
+	}
+	}
 }
 
 const char *payload_parse_handshake(struct arena *arena, const char *data, size_t len, int max_depth,
@@ -223,77 +225,37 @@ const char *payload_parse_handshake(struct arena *arena, const char *data, size_
 	return NULL;
 }
 
-const char *payload_parse_state(struct arena *arena, const char *data, size_t len, int max_depth,
-				struct state_report *out)
+/* The one path of payload_parse_report (validate) and payload_read_report (not again). */
+static const char *report(struct arena *arena, enum device_report_kind kind, const char *data, size_t len,
+			  int max_depth, bool validate, struct device_report *out)
 {
+	static const struct field *const fields[] = {
+		[DEVICE_REPORT_STATE] = state_report_fields,
+		[DEVICE_REPORT_EVENT] = event_report_fields,
+		[DEVICE_REPORT_HEARTBEAT] = heartbeat_report_fields,
+	};
 	const char *reason = NULL;
 	memset(out, 0, sizeof *out);
-	struct json_object *root = parse_valid(arena, data, len, max_depth, state_report_fields, &reason);
-	if (!root)
-		return reason;
-	read_state(root, out);
-	return NULL;
-}
-
-const char *payload_parse_heartbeat(struct arena *arena, const char *data, size_t len, int max_depth,
-				    struct heartbeat_report *out)
-{
-	const char *reason = NULL;
-	memset(out, 0, sizeof *out);
-	struct json_object *root = parse_valid(arena, data, len, max_depth, heartbeat_report_fields, &reason);
-	if (!root)
-		return reason;
-	read_heartbeat(root, out);
-	return NULL;
-}
-
-const char *payload_parse_event(struct arena *arena, const char *data, size_t len, int max_depth,
-				struct event_report *out)
-{
-	const char *reason = NULL;
-	memset(out, 0, sizeof *out);
-	struct json_object *root = parse_valid(arena, data, len, max_depth, event_report_fields, &reason);
+	out->kind = kind;
+	struct json_object *root = validate ? parse_valid(arena, data, len, max_depth, fields[kind], &reason)
+					    : parse_object(arena, data, len, max_depth, &reason);
 	if (!root)
 		return reason;
 	/* The whole payload becomes the event's data: all of it, not only data, is stored. */
-	reason = storable(arena, root, "payload");
-	if (reason)
+	if (validate && kind == DEVICE_REPORT_EVENT && (reason = storable(arena, root, "payload")))
 		return reason;
-	read_event(root, out);
+	read_report(root, out);
 	return NULL;
+}
+
+const char *payload_parse_report(struct arena *arena, enum device_report_kind kind, const char *data, size_t len,
+				 int max_depth, struct device_report *out)
+{
+	return report(arena, kind, data, len, max_depth, true, out);
 }
 
 const char *payload_read_report(struct arena *arena, enum device_report_kind kind, const char *data, size_t len,
 				int max_depth, struct device_report *out)
 {
-	const char *reason = NULL;
-	memset(out, 0, sizeof *out);
-	out->kind = kind;
-	struct json_object *root = parse_object(arena, data, len, max_depth, &reason);
-	if (!root)
-		return reason;
-	switch (kind) {
-	case DEVICE_REPORT_STATE: {
-		struct state_report s;
-		read_state(root, &s);
-		out->state = s.state;
-		break;
-	}
-	case DEVICE_REPORT_EVENT: {
-		struct event_report e;
-		read_event(root, &e);
-		out->event = e.event;
-		out->action = e.action;
-		out->data = e.data;
-		out->payload = e.payload;
-		break;
-	}
-	case DEVICE_REPORT_HEARTBEAT: {
-		struct heartbeat_report h;
-		read_heartbeat(root, &h);
-		out->online = h.online;
-		break;
-	}
-	}
-	return NULL;
+	return report(arena, kind, data, len, max_depth, false, out);
 }

@@ -45,40 +45,26 @@ struct handshake_report {
 };
 extern const struct field handshake_report_fields[];
 
-/* {"state":{…}} */
-struct state_report {
-	struct json_object *state; /* an object, possibly empty */
-};
+/* The kinds of device_report (domain/device_apply.h), each with its fields and the members
+ * of the report it fills. {"state":{…}} → state, an object, possibly empty: */
 extern const struct field state_report_fields[];
-
-/* {"status":"online"|"offline"} */
-struct heartbeat_report {
-	bool online;
-};
+/* {"status":"online"|"offline"} → online: */
 extern const struct field heartbeat_report_fields[];
-
-/* {"event":"user_event"|"device_event","data":{"action":"…",…}}; the whole payload is
- * stored, so all of it must be storable, not only the declared members. */
-struct event_report {
-	const char *event;
-	const char *action;
-	struct json_object *data;    /* the data object */
-	struct json_object *payload; /* the whole payload (stored as the event's data) */
-};
+/* {"event":"user_event"|"device_event","data":{"action":"…",…}} → event, data, action and
+ * the whole payload, which is stored, so all of it must be storable, not only the
+ * declared members: */
 extern const struct field event_report_fields[];
 
 const char *payload_parse_handshake(struct arena *arena, const char *data, size_t len, int max_depth,
 				    struct handshake_report *out);
-const char *payload_parse_state(struct arena *arena, const char *data, size_t len, int max_depth,
-				struct state_report *out);
-const char *payload_parse_heartbeat(struct arena *arena, const char *data, size_t len, int max_depth,
-				    struct heartbeat_report *out);
-const char *payload_parse_event(struct arena *arena, const char *data, size_t len, int max_depth,
-				struct event_report *out);
+/* A state, event or heartbeat validated against its kind's fields into out (its kind and
+ * the kind's members, the rest zero). */
+const char *payload_parse_report(struct arena *arena, enum device_report_kind kind, const char *data, size_t len,
+				 int max_depth, struct device_report *out);
 
 /*
  * A queued state, event or heartbeat read back when its batch is written: the bytes
- * passed payload_parse_<kind> on arrival, so they are parsed again (keeping bytes costs
+ * passed payload_parse_report on arrival, so they are parsed again (keeping bytes costs
  * less than keeping trees) but not validated again. Fills out's kind and the kind's
  * members; NULL, or the parser's reason if they no longer parse (a bug).
  */

@@ -1,8 +1,9 @@
 /*
  * pending.c — the bounded telemetry FIFO and its grouping by device (see pending.h).
  *
- * The ring grows by doubling up to max_count slots. Messages are malloc'd (they outlive
- * any arena) and freed only by pending_drop/pending_free. Grouping uses an open-address
+ * The messages sit in a ring (lib/ring.h) that grows by doubling up to max_count slots.
+ * Messages are malloc'd (they outlive any arena) and freed only by pending_drop,
+ * pending_compact and pending_free. Grouping uses an open-address
  * table in the caller's arena, so a batch of n messages costs O(n). No I/O.
  */
 #include "domain/pending.h"
@@ -20,27 +21,16 @@ void pending_init(struct pending *q, size_t max_count, size_t max_bytes)
 
 void pending_free(struct pending *q)
 {
-	pending_drop(q, q->count);
-	free(q->ring);
-	q->ring = NULL;
-	q->cap = 0;
+	pending_drop(q, q->ring.count);
+	ring_release(&q->ring);
 }
 
-static bool pending_grow(struct pending *q)
+/* A message's memory, and its share of the byte bound. */
+static void message_free(struct pending *q, struct pending_message *m)
 {
-	size_t cap = q->cap ? q->cap * 2 : 64;
-	if (cap > q->max_count)
-		cap = q->max_count;
-	struct pending_message **ring = malloc(cap * sizeof *ring);
-	if (!ring)
-		return false;
-	for (size_t i = 0; i < q->count; i++)
-		ring[i] = q->ring[(q->head + i) % q->cap];
-	free(q->ring);
-	q->ring = ring;
-	q->cap = cap;
-	q->head = 0;
-	return true;
+	q->bytes -= m->bytes;
+	free(m->payload);
+	free(m);
 }
 
 bool pending_push(struct pending *q, enum device_report_kind kind, const char *external_id,
@@ -48,13 +38,11 @@ bool pending_push(struct pending *q, enum device_report_kind kind, const char *e
 {
 	size_t id_len = strlen(external_id);
 	size_t bytes = sizeof(struct pending_message) + id_len + 1 + payload_len + 1;
-	if (q->count >= q->max_count || q->bytes + bytes > q->max_bytes)
-		return false;
-	if (q->count == q->cap && !pending_grow(q))
+	if (q->ring.count >= q->max_count || q->bytes + bytes > q->max_bytes)
 		return false;
 	struct pending_message *m = malloc(sizeof *m + id_len + 1);
 	char *copy = malloc(payload_len + 1);
-	if (!m || !copy) {
+	if (!m || !copy || !ring_push(&q->ring, m, PENDING_FIRST_SLOTS, q->max_count)) {
 		free(m);
 		free(copy);
 		return false;
@@ -68,58 +56,40 @@ bool pending_push(struct pending *q, enum device_report_kind kind, const char *e
 	copy[payload_len] = '\0';
 	m->payload = copy;
 	memcpy(m->external_id, external_id, id_len + 1);
-	q->ring[(q->head + q->count) % q->cap] = m;
-	q->count++;
 	q->bytes += bytes;
 	return true;
 }
 
 struct pending_message *pending_at(const struct pending *q, size_t i)
 {
-	return i < q->count ? q->ring[(q->head + i) % q->cap] : NULL;
+	return i < q->ring.count ? ring_at(&q->ring, i) : NULL;
 }
 
 void pending_drop(struct pending *q, size_t n)
 {
-	if (n > q->count)
-		n = q->count;
-	for (size_t i = 0; i < n; i++) {
-		struct pending_message *m = q->ring[q->head];
-		q->bytes -= m->bytes;
-		free(m->payload);
-		free(m);
-		q->head = (q->head + 1) % q->cap;
-		q->count--;
-	}
-	if (q->count == 0)
-		q->head = 0;
+	for (size_t i = 0; i < n && q->ring.count; i++)
+		message_free(q, ring_shift(&q->ring));
 }
 
 bool pending_has_device(const struct pending *q, const char *external_id)
 {
-	for (size_t i = 0; i < q->count; i++)
-		if (strcmp(q->ring[(q->head + i) % q->cap]->external_id, external_id) == 0)
+	for (size_t i = 0; i < q->ring.count; i++)
+		if (strcmp(pending_at(q, i)->external_id, external_id) == 0)
 			return true;
 	return false;
 }
 
 void pending_compact(struct pending *q)
 {
-	size_t kept = 0, n = q->count;
+	size_t kept = 0, n = q->ring.count;
 	for (size_t i = 0; i < n; i++) {
-		struct pending_message *m = q->ring[(q->head + i) % q->cap];
-		if (m->done) {
-			q->bytes -= m->bytes;
-			free(m->payload);
-			free(m);
-		} else {
-			q->ring[(q->head + kept) % q->cap] = m;
-			kept++;
-		}
+		struct pending_message *m = ring_at(&q->ring, i);
+		if (m->done)
+			message_free(q, m);
+		else
+			ring_set(&q->ring, kept++, m);
 	}
-	q->count = kept;
-	if (q->count == 0)
-		q->head = 0;
+	ring_truncate(&q->ring, kept);
 }
 
 static uint64_t hash_text(const char *s)
@@ -143,8 +113,8 @@ static size_t batch_slot(const struct pending_batch *b, const char *id)
 
 void pending_batch_oldest(struct arena *arena, const struct pending *q, size_t n, struct pending_batch *out)
 {
-	if (n > q->count)
-		n = q->count;
+	if (n > q->ring.count)
+		n = q->ring.count;
 	memset(out, 0, sizeof *out);
 	out->slots = 16;
 	while (out->slots < n * 2)

@@ -16,6 +16,10 @@
 
 #include "arena.h"
 #include "domain/device_apply.h"
+#include "ring.h"
+
+/* The ring's size when it is first needed; it doubles up to max_count. */
+#define PENDING_FIRST_SLOTS 64
 
 struct pending_message {
 	enum device_report_kind kind;
@@ -28,8 +32,7 @@ struct pending_message {
 };
 
 struct pending {
-	struct pending_message **ring;
-	size_t cap, head, count;
+	struct ring ring; /* of struct pending_message *, oldest first; ring.count is how many */
 	size_t bytes;
 	size_t max_count, max_bytes;
 };

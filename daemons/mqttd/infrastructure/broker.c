@@ -19,6 +19,7 @@
 
 #include <mosquitto.h>
 
+#include "arena.h"
 #include "backoff.h"
 #include "log.h"
 #include "timeutil.h"
@@ -144,9 +145,7 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 struct broker *broker_new(const struct broker_settings *settings, const struct broker_handlers *handlers,
 			  void *ctx)
 {
-	struct broker *b = calloc(1, sizeof *b);
-	if (!b)
-		abort();
+	struct broker *b = xcalloc(1, sizeof *b);
 	b->s = *settings;
 	b->h = *handlers;
 	b->ctx = ctx;
@@ -158,9 +157,7 @@ struct broker *broker_new(const struct broker_settings *settings, const struct b
 
 void broker_free(struct broker *b)
 {
-	if (!b)
-		return;
-	if (b->mosq)
+	if (b && b->mosq)
 		mosquitto_destroy(b->mosq);
 	free(b);
 }

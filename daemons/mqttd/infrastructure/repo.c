@@ -21,6 +21,8 @@ STATEMENT_LOCAL(mqttd_handshake, 4,
 	"FROM old WHERE d.id = old.id "
 	"RETURNING d.id, d.name, d.type, old.status");
 
+STATEMENT_LOCAL(mqttd_kit_auto_apply, 1, "SELECT kit_auto_apply($1::text)");
+
 STATEMENT_LOCAL(mqttd_devices_lock, 1,
 	"SELECT d.id, d.external_id, d.name, d.type, d.status, d.state, t.capabilities "
 	"FROM devices d JOIN device_types t ON t.id = d.type "
@@ -94,6 +96,11 @@ enum db_status repo_handshake(struct db *db, struct arena *arena, const char *ex
 			      const char *chip, const char *kit_tag, PGresult **out)
 {
 	return statement_exec(db, arena, mqttd_handshake, out, external_id, firmware_version, chip, kit_tag);
+}
+
+enum db_status repo_kit_auto_apply(struct db *db, struct arena *arena, const char *kit_tag, PGresult **out)
+{
+	return statement_exec(db, arena, mqttd_kit_auto_apply, out, kit_tag);
 }
 
 enum db_status repo_devices_lock(struct db *db, struct arena *arena, const char *external_ids_json, PGresult **out)

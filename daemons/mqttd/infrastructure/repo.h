@@ -25,6 +25,10 @@ enum handshake_col { HANDSHAKE_COL_ID, HANDSHAKE_COL_NAME, HANDSHAKE_COL_TYPE, H
 enum db_status repo_handshake(struct db *db, struct arena *arena, const char *external_id, const char *firmware_version,
 			      const char *chip, const char *kit_tag, PGresult **out);
 
+/* Auto-apply (SPEC §4 kits; kit_auto_apply() of 016_automations_rest.sql): makes the kits
+ * that the devices carrying kit_tag now fill; one row per kit made (its id). */
+enum db_status repo_kit_auto_apply(struct db *db, struct arena *arena, const char *kit_tag, PGresult **out);
+
 /* Locks the devices named in a JSON array of external ids, with their type's capabilities. */
 enum device_col {
 	DEVICE_COL_ID,
