@@ -98,6 +98,11 @@ static struct cfg_key cfg_keys[] = {
 	INT("firmware.max_bytes", "4194304", 1024, 64L * 1024 * 1024, "largest firmware image accepted, in bytes (413 beyond; nginx's client_max_body_size bounds it too)"),
 	INT("ota.max_parallel", "3", 1, 1000, "most devices an OTA update is sent to at once (the others wait as pending)"),
 	TEXT("ota.base_url", "", "start of the download URL given to devices, like http://192.168.1.10 (empty: the scheme and host of the request that started the update)"),
+	INT("automations.run_retention_days", "30", 1, 36500, "days automation runs (and their steps) are kept (station-cron automation-runs-cleanup)"),
+	INT("automations.max_active_runs", "1000", 1, 100000, "runs station-automationd keeps going at once (waiting delays, webhooks in flight); beyond, new triggers are logged and dropped"),
+	INT("automations.standby_retry_ms", "2000", 100, 3600000, "how often a standby station-automationd tries to take the runner lock, in ms"),
+	INT("automations.webhook_max_response_bytes", "1048576", 1024, 64L * 1024 * 1024, "largest webhook response body read, in bytes (the step fails beyond)"),
+	INT("automations.webhook_output_bytes", "1024", 0, 65536, "bytes of a webhook response body kept in the step's output"),
 };
 
 #define CFG_KEY_COUNT (sizeof cfg_keys / sizeof cfg_keys[0])

@@ -26,6 +26,15 @@ long long time_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long time_sooner_ms(long a, long b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
 long long time_monotonic_ms(void)
 {
 	struct timespec ts;

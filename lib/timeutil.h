@@ -12,6 +12,8 @@
 long long time_now(void);
 /* Milliseconds of a monotonic clock, for timeouts and backoff. */
 long long time_monotonic_ms(void);
+/* The sooner of two poll timeouts in ms, where -1 means none. */
+long time_sooner_ms(long a, long b);
 /* The size of the longest text time_format_rfc3339 writes, "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
 #define TIME_RFC3339_SIZE 28
 /*

@@ -110,6 +110,12 @@ static enum db_status device_events_cleanup(struct db *db, struct arena *arena, 
 	return cron_repo_delete_old_device_events(db, arena, cfg_int("events.retention_days"), changed);
 }
 
+/* automation-runs-cleanup: runs started more than automations.run_retention_days ago. */
+static enum db_status automation_runs_cleanup(struct db *db, struct arena *arena, long long *changed)
+{
+	return cron_repo_delete_old_automation_runs(db, arena, cfg_int("automations.run_retention_days"), changed);
+}
+
 const struct cron_job cron_jobs[] = {
 	{ "heartbeat-timeout", "every minute", CRON_LOCK_KEY(1),
 	  "online devices without a heartbeat for mqtt.heartbeat_timeout seconds -> offline (+ event, push)",
@@ -126,6 +132,9 @@ const struct cron_job cron_jobs[] = {
 	{ "ota-timeout", "every minute", CRON_LOCK_KEY(5),
 	  "OTA updates sent 10 minutes ago without an answer -> timeout (+ event, push); then the next pending ones",
 	  "ota updates timed out", ota_timeout },
+	{ "automation-runs-cleanup", "daily", CRON_LOCK_KEY(6),
+	  "delete automation runs (and their steps) older than automations.run_retention_days",
+	  "automation runs deleted", automation_runs_cleanup },
 	{ 0 },
 };
 

@@ -55,6 +55,9 @@ STATEMENT_LOCAL(cron_old_events, 1,
  * become timeout, and freed slots send pending ones. */
 STATEMENT_LOCAL(cron_ota_timeout, 2,
 	"SELECT " OTA_TRANSITION_SELECT " FROM ota_time_out($1::integer, $2::integer) t");
+/* Steps go with their runs (ON DELETE CASCADE). */
+STATEMENT_LOCAL(cron_old_runs, 1,
+	"DELETE FROM automation_runs WHERE started_at < now() - make_interval(days => $1::integer)");
 
 /* *changed: how many rows the statement changed. */
 static enum db_status counted(enum db_status st, PGresult *res, long long *changed)
@@ -106,4 +109,10 @@ enum db_status cron_repo_ota_time_out(struct db *db, struct arena *arena, long t
 {
 	return statement_exec(db, arena, cron_ota_timeout, out, arena_printf(arena, "%ld", timeout_seconds),
 			      arena_printf(arena, "%ld", max_parallel));
+enum db_status cron_repo_delete_old_automation_runs(struct db *db, struct arena *arena, long retention_days,
+						    long long *changed)
+{
+	PGresult *res = NULL;
+	return counted(statement_exec(db, arena, cron_old_runs, &res, arena_printf(arena, "%ld", retention_days)), res,
+		       changed);
 }

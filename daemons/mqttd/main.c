@@ -105,19 +105,6 @@ static char *read_station_id(struct mqttd *m, const sigset_t *unblocked)
 	return NULL;
 }
 
-static void install_signals(sigset_t *unblocked)
-{
-	stop_signal_handle(on_stop_signal);
-	signal(SIGPIPE, SIG_IGN);
-	sigset_t stops;
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGINT);
-	sigprocmask(SIG_BLOCK, &stops, unblocked); /* unblocked: the mask before, for ppoll() */
-	sigdelset(unblocked, SIGTERM);
-	sigdelset(unblocked, SIGINT);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -140,7 +127,7 @@ int main(int argc, char **argv)
 	db_use_configured_timeouts(m.db);
 	database_init(&m.database, m.db, repo_listen_channels);
 	sigset_t unblocked;
-	install_signals(&unblocked);
+	stop_signal_block(on_stop_signal, &unblocked);
 	m.station_id = read_station_id(&m, &unblocked);
 	if (!m.station_id) {
 		database_free(&m.database);

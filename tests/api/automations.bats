@@ -212,7 +212,9 @@ publish_refused() {
   send admin POST "/api/automations/$id/run" ''
   assert_status 202
   run=$(json_field .runId)
-  [ "$(psql_exec "SELECT automation_id, status, trigger ->> 'kind', finished_at IS NULL FROM automation_runs WHERE id = '$run'")" = "$id|running|manual|t" ]
+  # The row is made 'running'; station-automationd, when it runs, may already have taken it
+  # further by now (its own suites check what it does with it).
+  [ "$(psql_exec "SELECT automation_id, trigger ->> 'kind' FROM automation_runs WHERE id = '$run'")" = "$id|manual" ]
   poll 10 grep -q "\"automation_runs\" with payload \"$run\"" "$BATS_TEST_TMPDIR/listen.out"
   send member POST "/api/automations/$id/run" ''
   assert_status 403

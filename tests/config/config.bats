@@ -9,7 +9,7 @@ load ../helpers/common
 
 # The programs that read the configuration, as their units start them.
 programs() {
-  printf '%s\n' "api-health" "station-mqttd" "station-wsd" "station-migrate" "station-cron device-events-cleanup"
+  printf '%s\n' "api-health" "station-mqttd" "station-wsd" "station-automationd" "station-migrate" "station-cron device-events-cleanup"
 }
 
 # run_program "NAME [ARG]" VAR=VALUE: the program with the stack's configuration plus VAR.

@@ -20,6 +20,7 @@ setup_file() {
   [ -x "$CRON" ] || { echo "$CRON is not built" >&2; return 1; }
   export STATION_MQTT_HEARTBEAT_TIMEOUT=60
   export STATION_EVENTS_RETENTION_DAYS=7
+  export STATION_AUTOMATIONS_RUN_RETENTION_DAYS=7
   export USER_ID
   USER_ID=$(psql_exec "INSERT INTO users (email, name, role) VALUES ('$RUN-cron@station.test', 'Cron test', 'member')
                        RETURNING id")
@@ -70,7 +71,7 @@ sql_count() {
   run "$CRON" --list
   [ "$status" -eq 0 ]
   [ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = \
-    "heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout " ]
+    "heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout automation-runs-cleanup " ]
   local job schedule line m h dom mon dow user crontab=$STATION_SRC_DIR/daemons/cron/crontab
   while read -r job schedule _; do
     line=$(grep -E "station-cron $job\$" "$crontab")
@@ -91,7 +92,7 @@ sql_count() {
   [ "$status" -eq 2 ]
   [[ "$output" == *'station-cron: unknown job "no-such-job"'* ]]
   [[ "$output" == *'usage: station-cron <job>'* ]]
-  for job in heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout; do
+  for job in heartbeat-timeout command-expiry refresh-token-cleanup device-events-cleanup ota-timeout automation-runs-cleanup; do
     [[ "$output" == *"$job"* ]]
   done
   run "$CRON"
@@ -222,6 +223,24 @@ sql_count() {
                ('$dev', 'event_received', 'new', now())" >/dev/null
   local left="SELECT string_agg(action, ' ' ORDER BY created_at) FROM device_events WHERE device_id = '$dev'"
   job_twice_leaves device-events-cleanup "$left" 'recent new' # STATION_EVENTS_RETENTION_DAYS=7
+}
+
+@test "automation-runs-cleanup: runs older than automations.run_retention_days go, their steps with them" {
+  local automation
+  automation=$(psql_exec "INSERT INTO automations (name) VALUES ('$RUN runs') RETURNING id")
+  psql_exec "INSERT INTO automation_runs (automation_id, status, trigger, started_at, finished_at) VALUES
+               ('$automation', 'success', '{\"kind\":\"old\"}', now() - interval '8 days', now() - interval '8 days'),
+               ('$automation', 'failed', '{\"kind\":\"edge\"}', now() - interval '7 days' - interval '1 minute', now()),
+               ('$automation', 'success', '{\"kind\":\"recent\"}', now() - interval '6 days', now()),
+               ('$automation', 'running', '{\"kind\":\"new\"}', now(), NULL);
+             INSERT INTO automation_steps (run_id, node_id, kind, status)
+               SELECT id, 't', 'manual', 'success' FROM automation_runs WHERE automation_id = '$automation'" >/dev/null
+  local left="SELECT string_agg(trigger->>'kind', ' ' ORDER BY started_at) FROM automation_runs WHERE automation_id = '$automation'"
+  job_twice_leaves automation-runs-cleanup "$left" 'recent new' # STATION_AUTOMATIONS_RUN_RETENTION_DAYS=7
+  [ "$(psql_exec "SELECT count(*) FROM automation_steps s JOIN automation_runs r ON r.id = s.run_id
+                  WHERE r.automation_id = '$automation'")" = 2 ]
+  [ "$(psql_exec "SELECT count(*) FROM automation_steps s WHERE NOT EXISTS (SELECT 1 FROM automation_runs r WHERE r.id = s.run_id)")" = 0 ]
+  psql_exec "DELETE FROM automations WHERE id = '$automation'" >/dev/null
 }
 
 @test "two runs of one job at once both succeed" {

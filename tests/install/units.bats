@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # units.bats — what `make install` hands to systemd: a unit for each long-running program
-# (the REST workers, migrate, mqttd, wsd), each starting a program that make install put in
+# (the REST workers, migrate, mqttd, wsd, automationd), each starting a program that make install put in
 # place, all accepted by systemd-analyze. Installs into a scratch DESTDIR; the dev stack is
 # not touched (bats-tap runs this file only with a stack up, like every suite).
 
@@ -11,10 +11,10 @@ setup_file() {
   export UNITS
 }
 
-@test "make install puts the units of the workers, migrate, mqttd and wsd" {
+@test "make install puts the units of the workers, migrate, mqttd, wsd and automationd" {
   local unit
   for unit in smart-station-api@.service smart-station-api@.socket smart-station-migrate.service \
-    smart-station-mqttd.service smart-station-wsd.service; do
+    smart-station-mqttd.service smart-station-wsd.service smart-station-automationd.service; do
     [ -f "$UNITS/$unit" ] || { echo "missing: $unit" >&2; return 1; }
   done
 }

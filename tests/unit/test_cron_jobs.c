@@ -8,7 +8,7 @@
 #include "tap.h"
 
 static const char *const expected_jobs[] = { "heartbeat-timeout", "command-expiry", "refresh-token-cleanup",
-					     "device-events-cleanup", "ota-timeout", NULL };
+					     "device-events-cleanup", "ota-timeout", "automation-runs-cleanup", NULL };
 
 int main(void)
 {
@@ -31,14 +31,15 @@ int main(void)
 			if (other->lock_key == job->lock_key || strcmp(other->name, job->name) == 0)
 				distinct = 0;
 	}
-	ok(count == 5, "five jobs for now (automation-runs-cleanup comes later)");
+	ok(count == 6, "the six jobs of SPEC §9");
 	ok(complete, "every job has a schedule, a summary, a counted noun, a lock key and a body");
 	ok(distinct, "names and lock keys are unique");
 	ok(strcmp(cron_job_find("heartbeat-timeout")->schedule, "every minute") == 0 &&
 	   strcmp(cron_job_find("command-expiry")->schedule, "every minute") == 0 &&
 	   strcmp(cron_job_find("refresh-token-cleanup")->schedule, "daily") == 0 &&
 	   strcmp(cron_job_find("device-events-cleanup")->schedule, "daily") == 0 &&
-	   strcmp(cron_job_find("ota-timeout")->schedule, "every minute") == 0,
+	   strcmp(cron_job_find("ota-timeout")->schedule, "every minute") == 0 &&
+	   strcmp(cron_job_find("automation-runs-cleanup")->schedule, "daily") == 0,
 	   "schedules of SPEC §9");
 
 	is_str(cron_status_changed_payload(a, "0b9e6f52-3c1a-4f5e-9d2b-7a8c9e0f1a2b", "Hall \"PIR\"", "pir", "offline",

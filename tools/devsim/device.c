@@ -6,7 +6,9 @@
  *   pir         motion comes and goes: event motion_detected / motion_cleared and
  *               state {motion}
  *   switch-pir  as pir, plus now and then a button press: event user_event
- *               button_press, state {button:true}, and {button:false} 300 ms later
+ *               button_press, state {button:true}, and {button:false} 300 ms later;
+ *               with --press-interval-ms, a press on that clock instead of at random
+ *               (a kit's switch driving its light, and the automations benchmark)
  *   light       state {on, brightness}; obeys toggle, turn_on, turn_off,
  *               set_brightness {brightness 0–100} and answers with its new state at
  *               once, plus turned_on / turned_off when "on" actually changes
@@ -187,6 +189,7 @@ void device_on_connected(struct device *dev, int64_t now)
 	/* Spread the fleet's ticks over one interval; --rate schedules ticks itself. */
 	dev->telemetry_at = opt->rate > 0 ? 0
 		: now + 1 + (int64_t)(device_random(dev) * opt->telemetry_interval_ms);
+	dev->press_at = opt->press_interval_ms && dev->type == DEVICE_SWITCH_PIR ? now + opt->press_interval_ms : 0;
 }
 
 void device_on_disconnected(struct device *dev)
@@ -195,6 +198,7 @@ void device_on_disconnected(struct device *dev)
 	dev->telemetry_at = 0;
 	dev->button_release_at = 0;
 	dev->button = false;
+	dev->press_at = 0;
 }
 
 /* ---- readings ------------------------------------------------------------------ */
@@ -233,7 +237,7 @@ void device_report(struct device *dev, int64_t now)
 		break;
 	case DEVICE_SWITCH_PIR:
 		motion_step(dev);
-		if (!dev->button && device_random(dev) < 0.2) {
+		if (!dev->sim->opt->press_interval_ms && !dev->button && device_random(dev) < 0.2) {
 			dev->button = true;
 			dev->button_release_at = now + BUTTON_HOLD_MS;
 			publish_event(dev, "user_event", "button_press");
@@ -270,6 +274,16 @@ int64_t device_run_timers(struct device *dev, int64_t now)
 		if (dev->telemetry_at <= now) /* fell behind: do not burst to catch up */
 			dev->telemetry_at = now + opt->telemetry_interval_ms;
 	}
+	if (dev->press_at && dev->press_at <= now) {
+		dev->press_at += opt->press_interval_ms;
+		if (dev->press_at <= now) /* fell behind: do not burst to catch up */
+			dev->press_at = now + opt->press_interval_ms;
+		dev->button = true;
+		dev->button_release_at = now + BUTTON_HOLD_MS;
+		simlog(SIMLOG_INFO, "button pressed", "deviceId", dev->ext_id, NULL);
+		publish_event(dev, "user_event", "button_press");
+		publish_state(dev);
+	}
 	if (dev->button_release_at && dev->button_release_at <= now) {
 		dev->button_release_at = 0;
 		dev->button = false;
@@ -279,7 +293,7 @@ int64_t device_run_timers(struct device *dev, int64_t now)
 		payload_state_end(b);
 		link_publish(dev, "state", b);
 	}
-	return earliest(earliest(dev->heartbeat_at, dev->telemetry_at), dev->button_release_at);
+	return earliest(earliest(earliest(dev->heartbeat_at, dev->telemetry_at), dev->button_release_at), dev->press_at);
 }
 
 /* ---- commands ------------------------------------------------------------------ */

@@ -61,6 +61,8 @@ static const char usage_text[] =
 	"                              new version (default 1000)\n"
 	"  --ota-fail-rate P           each ota_update fails with probability P (0–1): the\n"
 	"                              device reports success:false (default 0)\n"
+	"  --press-interval-ms MS      switch-pir devices press their button every MS ms\n"
+	"                              (at least 400; and never at random), each press logged\n"
 	"  --log-level L               debug, info, warn, error (default info)\n"
 	"  -h, --help                  this text\n";
 
@@ -290,6 +292,7 @@ static int options_parse(struct options *opt, int argc, char **argv)
 		{ "report", VALUE_PATH, .text = &opt->report_path },
 		{ "ota-reboot-ms", VALUE_INT, 0, 3600000, .number = &opt->ota_reboot_ms },
 		{ "ota-fail-rate", VALUE_READ, .read = read_ota_fail_rate },
+		{ "press-interval-ms", VALUE_INT, 400, 86400000, .number = &opt->press_interval_ms },
 		{ "log-level", VALUE_READ, .read = read_log_level },
 	};
 	enum { SPECS = sizeof specs / sizeof specs[0] };

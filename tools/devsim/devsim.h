@@ -49,6 +49,7 @@ struct options {
 	const char *report_path;            /* --report: what each device published, at pause and exit */
 	int ota_reboot_ms;                  /* --ota-reboot-ms: away after an update, before the handshake */
 	double ota_fail_rate;               /* --ota-fail-rate: probability that an update fails */
+	int press_interval_ms;              /* --press-interval-ms: switch-pir buttons pressed on a clock; 0 = at random */
 };
 
 enum link_state {
@@ -82,6 +83,7 @@ struct device {
 	int64_t heartbeat_at;
 	int64_t telemetry_at;
 	int64_t button_release_at;
+	int64_t press_at;     /* --press-interval-ms: the next button press */
 
 	uint64_t rng;
 	double temperature, humidity, pressure;

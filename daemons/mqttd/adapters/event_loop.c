@@ -31,15 +31,6 @@
 
 #define DISCONNECT_WAIT_MS 1000
 
-static long min_timeout(long a, long b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 /* Hands every received notification to the adapters; true when there was one. */
 static bool take_notifications(struct mqttd *m)
 {
@@ -69,14 +60,14 @@ static long run_due(struct mqttd *m)
 	now = time_monotonic_ms();
 	bool db_up = m->database.up;
 	long timeout = broker_timeout_ms(m->broker, now);
-	timeout = min_timeout(timeout, database_timeout_ms(&m->database, now));
+	timeout = time_sooner_ms(timeout, database_timeout_ms(&m->database, now));
 	if (m->pending.ring.count && db_up)
-		timeout = min_timeout(timeout, telemetry_due(m, now) ? 0 : (long)(m->flush_due - now));
+		timeout = time_sooner_ms(timeout, telemetry_due(m, now) ? 0 : (long)(m->flush_due - now));
 	if (db_up && broker_connected(m->broker)) {
 		if (more || outbox_has_acks(m) || (m->outbox_wanted && m->noutbox < OUTBOX_INFLIGHT_MAX))
 			timeout = 0;
 		else
-			timeout = min_timeout(timeout, m->outbox_sweep > now ? (long)(m->outbox_sweep - now) : 0);
+			timeout = time_sooner_ms(timeout, m->outbox_sweep > now ? (long)(m->outbox_sweep - now) : 0);
 	}
 	return timeout < 0 ? 0 : timeout;
 }

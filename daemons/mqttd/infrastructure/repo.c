@@ -45,7 +45,9 @@ STATEMENT_LOCAL(mqttd_devices_update, 1,
 /* Event settings (012_event_settings.sql, view device_event_settings) decide inside the
  * batch's statements: an event_received row whose event is set `record: false` is not
  * inserted, and a device.eventReceived notification of one set `notify: false` is not
- * sent. The lookup is a LATERAL … LIMIT 1 so that it stays a probe of primary keys per
+ * sent on station_events — it goes to automation_events instead, which only
+ * station-automationd LISTENs on, so automations still fire on events nobody is shown
+ * (docs/automationd.md). The lookup is a LATERAL … LIMIT 1 so that it stays a probe of primary keys per
  * event row (the device, its type, the preset, the setting), skipped for other rows, and
  * never repeats a row; a NOT EXISTS there is planned as a hash of every device's settings. */
 STATEMENT_LOCAL(mqttd_events_insert, 1,
@@ -58,12 +60,11 @@ STATEMENT_LOCAL(mqttd_events_insert, 1,
 	"WHERE s.record IS NOT false");
 
 STATEMENT_LOCAL(mqttd_announce, 1,
-	"SELECT pg_notify('station_events', p.payload) "
+	"SELECT pg_notify(CASE WHEN s.notify IS false THEN 'automation_events' ELSE 'station_events' END, p.payload) "
 	"FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (payload text, device_id uuid, event_action text)) "
 	"     WITH ORDINALITY AS p(payload, device_id, event_action, n) "
 	"LEFT JOIN LATERAL (SELECT s.notify FROM device_event_settings s WHERE p.event_action IS NOT NULL "
 	"                   AND s.device_id = p.device_id AND s.action = p.event_action LIMIT 1) s ON true "
-	"WHERE s.notify IS NOT false "
 	"ORDER BY p.n");
 
 /* The rule is devices_mark_silent_offline() (sql/migrations/005_device_liveness.sql), shared
