@@ -109,6 +109,8 @@ enum db_status cron_repo_ota_time_out(struct db *db, struct arena *arena, long t
 {
 	return statement_exec(db, arena, cron_ota_timeout, out, arena_printf(arena, "%ld", timeout_seconds),
 			      arena_printf(arena, "%ld", max_parallel));
+}
+
 enum db_status cron_repo_delete_old_automation_runs(struct db *db, struct arena *arena, long retention_days,
 						    long long *changed)
 {

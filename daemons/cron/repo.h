@@ -43,6 +43,7 @@ enum db_status cron_repo_delete_old_device_events(struct db *db, struct arena *a
  * fewer than max_parallel are out: every transition (rows of lib/ota.h). */
 enum db_status cron_repo_ota_time_out(struct db *db, struct arena *arena, long timeout_seconds, long max_parallel,
 				      PGresult **out);
+
 /* Deletes automation runs (and their steps) started more than retention_days ago. */
 enum db_status cron_repo_delete_old_automation_runs(struct db *db, struct arena *arena, long retention_days,
 						    long long *changed);
