@@ -57,16 +57,22 @@ static void write_bound(struct jw *w, const char *key, struct bound b, long long
 /* The members of an object schema: required list, properties, closed for replies. A
  * reply has every member it declares (`nullable` says which may be null), so in a reply
  * every member is required without saying so; input members are as `required` says. */
+/* Input: what the schema requires; a reply: every member but the optional ones. */
+static bool member_required(const struct field *f, enum schema_use use)
+{
+	return use == USE_REPLY ? !f->optional : f->required;
+}
+
 static void write_object_members(struct jw *w, const struct field *fields, enum schema_use use)
 {
 	bool any_required = false;
 	for (const struct field *f = fields; f->name; f++)
-		any_required |= f->required || use == USE_REPLY;
+		any_required |= member_required(f, use);
 	if (any_required) {
 		jw_key(w, "required");
 		jw_array_begin(w);
 		for (const struct field *f = fields; f->name; f++)
-			if (f->required || use == USE_REPLY)
+			if (member_required(f, use))
 				jw_string(w, f->name);
 		jw_array_end(w);
 	}

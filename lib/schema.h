@@ -69,7 +69,8 @@ typedef const char *(*field_check)(const struct field_check_input *in, int *stat
 struct field {
 	const char *name;
 	enum field_type type;
-	bool required;                    /* input only: a reply has every member it declares */
+	bool required;                    /* input only: a reply has every member it declares… */
+	bool optional;                    /* …but the ones marked here, which it may leave out */
 	bool nullable;
 	struct bound min;
 	struct bound max;

@@ -42,13 +42,9 @@ static int usage(FILE *out, int status)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		return strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
-	log_init("station-automationd");
-	if (cfg_load() != 0) {
-		log_error("configuration invalid; not starting");
-		return 2;
-	}
+	int begun = daemon_begin(argc, argv, "station-automationd", usage);
+	if (begun >= 0)
+		return begun;
 	struct automationd a;
 	memset(&a, 0, sizeof a);
 	a.cfg.command_ttl_s = cfg_int("devices.command_ttl");

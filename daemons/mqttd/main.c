@@ -13,7 +13,6 @@
  * Usage: station-mqttd   (configuration: $STATION_CONFIG, every key overridable by
  * STATION_<KEY>; see docs/mqttd.md). Never logs the MQTT password.
  */
-#define _GNU_SOURCE /* ppoll */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,9 +96,7 @@ static char *read_station_id(struct mqttd *m, const sigset_t *unblocked)
 		long long now = time_monotonic_ms();
 		long timeout = database_timeout_ms(&m->database, now);
 		struct pollfd pfd = { .fd = database_socket(&m->database), .events = database_events(&m->database) };
-		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-		int ready = ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout >= 0 ? &ts : NULL, unblocked);
-		if (ready > 0 && pfd.revents)
+		if (stop_signal_poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout, unblocked) > 0 && pfd.revents)
 			database_io(&m->database, time_monotonic_ms(), pfd.revents);
 	}
 	return NULL;
@@ -107,13 +104,9 @@ static char *read_station_id(struct mqttd *m, const sigset_t *unblocked)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		return strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ? usage(stdout, 0) : usage(stderr, 2);
-	log_init("station-mqttd");
-	if (cfg_load() != 0) {
-		log_error("configuration invalid; not starting");
-		return 2;
-	}
+	int begun = daemon_begin(argc, argv, "station-mqttd", usage);
+	if (begun >= 0)
+		return begun;
 	struct mqttd m;
 	memset(&m, 0, sizeof m);
 	if (read_config(&m.cfg) != 0)

@@ -84,7 +84,7 @@ sql_count() {
       [[ "$m $h" =~ ^[0-9]+\ [0-9]+$ ]]
     fi
   done <<<"$output"
-  [ "$(grep -cE '^[^#].*station-cron [a-z-]+$' "$crontab")" -eq 5 ]
+  [ "$(grep -cE '^[^#].*station-cron [a-z-]+$' "$crontab")" -eq 6 ]
 }
 
 @test "an unknown job, or none, exits 2 with the usage listing the jobs" {

@@ -146,14 +146,14 @@ static const struct field check_query[] = {
 	{ "current_version", FIELD_STRING, .max = BOUND(64), .description = "absent: the version of its last handshake" },
 	{ 0 },
 };
-/* Every member is always there (a reply has every member it declares): null when there
- * is no update. */
+/* SPEC §4: {updateAvailable:false}, or {updateAvailable:true, version, downloadUrl,
+ * firmwareId, sha256}: the four are there exactly when an update is. */
 static const struct field check_reply[] = {
 	{ "updateAvailable", FIELD_BOOL },
-	{ "version", FIELD_STRING, .nullable = true },
-	{ "downloadUrl", FIELD_STRING, .nullable = true },
-	{ "firmwareId", FIELD_UUID, .nullable = true },
-	{ "sha256", FIELD_STRING, .nullable = true },
+	{ "version", FIELD_STRING, .optional = true },
+	{ "downloadUrl", FIELD_STRING, .optional = true },
+	{ "firmwareId", FIELD_UUID, .optional = true },
+	{ "sha256", FIELD_STRING, .optional = true },
 	{ 0 },
 };
 
@@ -173,13 +173,14 @@ static int check(struct request *req)
 		return req->status;
 	struct jw *w = reply_json(req);
 	jw_object_begin(w);
-	bool available = PQntuples(newer) > 0;
-	const char *id = available ? db_value(newer, 0, OTA_NEWER_COL_ID) : NULL;
-	jw_member_bool(w, "updateAvailable", available);
-	jw_member_string(w, "version", available ? db_value(newer, 0, OTA_NEWER_COL_VERSION) : NULL);
-	jw_member_string(w, "downloadUrl", available ? ota_download_url(req, id) : NULL);
-	jw_member_string(w, "firmwareId", id);
-	jw_member_string(w, "sha256", available ? db_value(newer, 0, OTA_NEWER_COL_SHA256) : NULL);
+	jw_member_bool(w, "updateAvailable", PQntuples(newer) > 0);
+	if (PQntuples(newer) > 0) {
+		const char *id = db_value(newer, 0, OTA_NEWER_COL_ID);
+		jw_member_string(w, "version", db_value(newer, 0, OTA_NEWER_COL_VERSION));
+		jw_member_string(w, "downloadUrl", ota_download_url(req, id));
+		jw_member_string(w, "firmwareId", id);
+		jw_member_string(w, "sha256", db_value(newer, 0, OTA_NEWER_COL_SHA256));
+	}
 	jw_object_end(w);
 	return reply_ok(req);
 }

@@ -10,8 +10,6 @@
  * more). The timeout is the nearest deadline, so an idle automationd sleeps, and a
  * standby wakes only to try the lock. The stop signals are blocked except inside ppoll().
  */
-#define _GNU_SOURCE /* ppoll */
-#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +17,7 @@
 #include "application/automationd.h"
 #include "infrastructure/repo.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "timeutil.h"
 
 /* The longest sleep: a wall-clock jump is noticed within this many ms. */
@@ -168,14 +167,8 @@ int automationd_run(struct automationd *a, volatile sig_atomic_t *stop, const si
 		}
 		if (hook_fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = hook_fd, .events = POLLIN };
-		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-		int ready = ppoll(fds, n, &ts, unblocked);
-		if (ready < 0) {
-			if (errno == EINTR)
-				continue;
-			log_error("poll failed: %s", strerror(errno));
+		if (stop_signal_poll(fds, n, timeout, unblocked) < 0)
 			return 1;
-		}
 		if (db_at >= 0 && fds[db_at].revents && db_link_socket(a->link) == db_fd) {
 			long long now = time_monotonic_ms();
 			on_link_event(a, db_link_step(a->link, now, fds[db_at].revents), now);

@@ -16,17 +16,15 @@
  * attempt, if the database is connected: a stop never waits for a reconnection),
  * record acknowledged commands, DISCONNECT from the broker, return 0.
  */
-#define _GNU_SOURCE /* ppoll */
-#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "adapters/adapters.h"
 #include "application/mqttd.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "timeutil.h"
 
 #define DISCONNECT_WAIT_MS 1000
@@ -105,14 +103,9 @@ int mqttd_run(struct mqttd *m, volatile sig_atomic_t *stop, const sigset_t *unbl
 			fds[n] = (struct pollfd){ .fd = db_fd, .events = database_events(&m->database) };
 			db_at = (int)n++;
 		}
-		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-		int ready = ppoll(fds, n, &ts, unblocked);
-		if (ready < 0) {
-			if (errno == EINTR)
-				continue;
-			log_error("poll failed: %s", strerror(errno));
+		int ready = stop_signal_poll(fds, n, timeout, unblocked);
+		if (ready < 0)
 			return 1;
-		}
 		if (ready == 0)
 			continue;
 		if (broker_at >= 0 && fds[broker_at].revents)
