@@ -26,6 +26,7 @@
 #include <sys/uio.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "decimal.h"
 #include "http_headers.h"
 #include "internal.h"
@@ -182,6 +183,30 @@ int not_modified_or_reply(struct request *req, const char *etag)
 		log_error("route %s %s answered 304, which it does not declare", req->route->method, req->route->path);
 	reply_begin(req, 304);
 	return req->status;
+}
+
+const char *view_etag(struct request *req, const char *version, const struct view_input *inputs)
+{
+	char digits[DECIMAL_MAX];
+	struct buf view, tag;
+	buf_init(&view, req->arena);
+	for (const struct view_input *in = inputs; in->name; in++) {
+		buf_puts(&view, in->name);
+		if (in->value && *in->value) {
+			buf_putc(&view, '=');
+			buf_append(&view, digits, decimal_u64(digits, strlen(in->value)));
+			buf_putc(&view, ':');
+			buf_puts(&view, in->value);
+		}
+		buf_putc(&view, '\n');
+	}
+	buf_init(&tag, req->arena);
+	buf_puts(&tag, "W/\"");
+	buf_puts(&tag, version);
+	buf_putc(&tag, '-');
+	buf_append(&tag, sha256_hex(req->arena, view.data, view.len), 16);
+	buf_putc(&tag, '"');
+	return tag.data;
 }
 
 int reply_db_error(struct request *req, enum db_status status, const struct db_stmt *stmt)

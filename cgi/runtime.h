@@ -235,6 +235,16 @@ int reply_error(struct request *req, int status, const char *fmt, ...) __attribu
  * Cache-Control "private, no-cache": a browser keeps the answer and asks again each time.
  */
 int not_modified_or_reply(struct request *req, const char *etag);
+/*
+ * The tag of one view of a versioned list: W/"<version>-<16 hex digits of the SHA-256 of
+ * the view's inputs>", each input written "name=<length>:<value>\n", or "name\n" when its
+ * value is NULL or empty (an empty filter is no filter). inputs ends with a NULL name;
+ * every input that changes what the list shows belongs in it.
+ */
+struct view_input {
+	const char *name, *value;
+};
+const char *view_etag(struct request *req, const char *version, const struct view_input *inputs);
 void reply_header(struct request *req, const char *name, const char *value);
 /* Sets an HttpOnly SameSite=Strict cookie; value NULL clears it. */
 void reply_cookie(struct request *req, const char *name, const char *value, const char *path, long max_age);

@@ -1,8 +1,10 @@
 /*
  * test_request.c — the query string as request.c reads it: %-decoding, and values that
  * are not valid UTF-8 (lib/utf8.c) kept out of the handlers and answered with a 400 that
- * names the parameter.
+ * names the parameter; and the tag of a list's view (view_etag).
  */
+#include <string.h>
+
 #include "internal.h"
 #include "tap.h"
 
@@ -50,6 +52,19 @@ int main(void)
 	req = request_with_query(a, "q=%E0%80%80&type=x");
 	is_str(req_query(req, "q"), NULL, "a handler never sees an invalid value");
 	is_str(req_query(req, "type"), "x", "the valid ones are there");
+
+	const struct view_input light[] = { { "type", "light" }, { "q", NULL }, { NULL, NULL } };
+	const struct view_input light_empty_q[] = { { "type", "light" }, { "q", "" }, { NULL, NULL } };
+	const struct view_input pir[] = { { "type", "pir" }, { "q", NULL }, { NULL, NULL } };
+	const struct view_input moved[] = { { "type", "" }, { "q", "light" }, { NULL, NULL } };
+	const char *tag = view_etag(req, "17", light);
+	ok(strncmp(tag, "W/\"17-", 6) == 0 && strlen(tag) == 6 + 16 + 1 && tag[strlen(tag) - 1] == '"',
+	   "a view's tag: W/\"<version>-<16 hex digits>\"");
+	is_str(view_etag(req, "17", light), tag, "the same view, the same tag");
+	is_str(view_etag(req, "17", light_empty_q), tag, "an empty filter is no filter");
+	ok(strcmp(view_etag(req, "18", light), tag) != 0, "another version, another tag");
+	ok(strcmp(view_etag(req, "17", pir), tag) != 0, "another filter value, another tag");
+	ok(strcmp(view_etag(req, "17", moved), tag) != 0, "a value under another name, another tag");
 
 	arena_destroy(a);
 	return done();

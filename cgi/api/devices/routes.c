@@ -71,15 +71,20 @@ static const struct field device_token_reply[] = {
 	{ 0 },
 };
 
-/* Tags the list with its version; 0, or 304 when the request's If-None-Match holds the tag. */
+/* Tags the list with its version and the view the query asks for (every member sees every
+ * device today; a rule that narrowed a caller's view would enter the tag too); 0, or 304
+ * when the request's If-None-Match holds the tag. */
 static int device_list_tag_or_reply(struct request *req, const char *version, const char *limit)
 {
-	return version ? not_modified_or_reply(req, device_list_etag(req, version, limit)) : 0;
+	const struct view_input view[] = { { "zoneId", req_query(req, "zoneId") }, { "type", req_query(req, "type") },
+					   { "status", req_query(req, "status") },  { "q", req_query(req, "q") },
+					   { "limit", limit },                       { NULL, NULL } };
+	return version ? not_modified_or_reply(req, view_etag(req, version, view)) : 0;
 }
 
 /*
  * GET /api/devices — a plain array, ordered by name, at most devices.list_limit rows,
- * tagged with the list's version and its query (device_list_etag). A request that sends
+ * tagged with the list's version and its query (view_etag). A request that sends
  * a tag back is first checked against the version alone (one one-row read, then a 304
  * without a body); a full answer reads its version in the list's own statement, so the
  * tag is exactly that of the rows it goes out with (a version read apart from the rows

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#include "crypto.h"
-#include "decimal.h"
 #include "json_reader.h"
 #include "api/shared/command_params.h"
 #include "repo.h"
@@ -38,12 +36,8 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
 		if (!declared)
 			return reply_error(req, 400, "action: not supported by %s", type);
 	}
-	struct json_object *params = declared ? json_get_array(declared, "params") : NULL;
-	size_t n = params ? json_object_array_length(params) : 0;
-	struct json_object *capabilities = n ? db_value_json(req, target, 0, TARGET_COL_CAPABILITIES) : NULL;
-	struct field *fields = arena_alloc(req->arena, (n + 1) * sizeof *fields);
-	for (size_t i = 0; i < n; i++)
-		fields[i] = command_param_field(json_object_get_string(json_object_array_get_idx(params, i)), capabilities);
+	size_t n;
+	const struct field *fields = command_params_fields(req->arena, declared, db_value_json(req, target, 0, TARGET_COL_CAPABILITIES), &n);
 	int status;
 	const char *problem = schema_validate_object(req->arena, req->body, fields, req, &status);
 	if (problem)
@@ -69,37 +63,4 @@ int device_announce_credentials(struct request *req, const char *external_id, co
 	struct jw_text text;
 	jw_object_of_strings(jw_text_begin(&text, req->arena), "externalId", external_id, "action", action, NULL);
 	return notify_or_reply(req, "device_credentials", text.b.data);
-}
-
-/* One filter of the list's query, as "name=<length>:<value>\n", or "name\n" when absent. */
-static void etag_member(struct buf *b, const char *name, const char *value)
-{
-	char digits[DECIMAL_MAX];
-	buf_puts(b, name);
-	if (value) {
-		buf_putc(b, '=');
-		buf_append(b, digits, decimal_u64(digits, strlen(value)));
-		buf_putc(b, ':');
-		buf_puts(b, value);
-	}
-	buf_putc(b, '\n');
-}
-
-const char *device_list_etag(struct request *req, const char *version, const char *limit)
-{
-	const char *q = req_query(req, "q");
-	struct buf query, tag;
-	buf_init(&query, req->arena);
-	etag_member(&query, "zoneId", req_query(req, "zoneId"));
-	etag_member(&query, "type", req_query(req, "type"));
-	etag_member(&query, "status", req_query(req, "status"));
-	etag_member(&query, "q", q && *q ? q : NULL); /* an empty search is no search */
-	etag_member(&query, "limit", limit);
-	buf_init(&tag, req->arena);
-	buf_puts(&tag, "W/\"");
-	buf_puts(&tag, version);
-	buf_putc(&tag, '-');
-	buf_append(&tag, sha256_hex(req->arena, query.data, query.len), 16);
-	buf_putc(&tag, '"');
-	return tag.data;
 }

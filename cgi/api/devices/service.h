@@ -23,9 +23,4 @@ int device_command_or_reply(struct request *req, const PGresult *target, const c
  * drops the device's live session. 0, or the status replied. */
 int device_announce_credentials(struct request *req, const char *external_id, const char *action);
 
-/* The ETag of GET /api/devices: W/"<list version>-<hash of the query as the list reads it>"
- * (zoneId, type, status, q, the row limit). Every member sees every device today; a rule
- * that narrowed a caller's view would enter the hash too. */
-const char *device_list_etag(struct request *req, const char *version, const char *limit);
-
 #endif

@@ -18,7 +18,7 @@ static const char *number_param_check(const struct field_check_input *in, int *s
 	return arena_printf(in->arena, "%s: must be %s", in->path, schema_expected_value(in->arena, in->field, "a number"));
 }
 
-struct field command_param_field(const char *name, struct json_object *capabilities)
+static struct field command_param_field(const char *name, struct json_object *capabilities)
 {
 	struct json_object *cap = json_array_find(capabilities, "key", name);
 	const char *type = cap ? json_get_string(cap, "type") : NULL;
@@ -32,4 +32,15 @@ struct field command_param_field(const char *name, struct json_object *capabilit
 		f.max.set = json_get_number(cap, "max", &f.max.value);
 	}
 	return f;
+}
+
+const struct field *command_params_fields(struct arena *arena, struct json_object *declared,
+					  struct json_object *capabilities, size_t *n)
+{
+	struct json_object *params = declared ? json_get_array(declared, "params") : NULL;
+	*n = params ? json_object_array_length(params) : 0;
+	struct field *fields = arena_alloc(arena, (*n + 1) * sizeof *fields);
+	for (size_t i = 0; i < *n; i++)
+		fields[i] = command_param_field(json_object_get_string(json_object_array_get_idx(params, i)), capabilities);
+	return fields;
 }

@@ -12,7 +12,12 @@
 
 #include "schema.h"
 
-/* The declared (required) field of parameter name; capabilities is the type's array. */
-struct field command_param_field(const char *name, struct json_object *capabilities);
+#include "arena.h"
+
+/* The declared (required) fields of a command's params, in the arena: declared is the
+ * command's entry in its type's commands (NULL: a built-in command, no params),
+ * capabilities the type's array; *n their count. */
+const struct field *command_params_fields(struct arena *arena, struct json_object *declared,
+					  struct json_object *capabilities, size_t *n);
 
 #endif

@@ -94,11 +94,8 @@ static void check_value(struct checker *c, size_t i, const struct flow_node *n, 
 static void check_params(struct checker *c, size_t i, const struct flow_node *n, struct json_object *declared,
 			 const struct flow_target *t)
 {
-	struct json_object *params = json_get_array(declared, "params");
-	size_t count = params ? json_object_array_length(params) : 0;
-	struct field *fields = arena_alloc(c->arena, (count + 1) * sizeof *fields);
-	for (size_t k = 0; k < count; k++)
-		fields[k] = command_param_field(json_object_get_string(json_object_array_get_idx(params, k)), t->capabilities);
+	size_t count;
+	const struct field *fields = command_params_fields(c->arena, declared, t->capabilities, &count);
 	struct json_object *given = n->cfg.command.params;
 	const char *error;
 	if (!given)
