@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # automationd.bats — station-automationd runs published automations (SPEC §4 automations;
 # docs/automations.md "Runs", docs/automationd.md): each trigger kind (a device event over
-# MQTT — also one whose setting says notify:false —, a state change, a status change, a
+# MQTT — also one whose setting says notify:false, and two equal ones in one batch —, a
+# state change, a status change, a
 # schedule in the station's zone, a run made by hand), each condition (state_compare,
 # time_range, both branches), each action (device_command through the command outbox,
 # delay, webhook against a test HTTP server: 2xx, POST body, 500, timeout, redirect, a
@@ -35,6 +36,7 @@ teardown() {
 }
 
 teardown_file() {
+  mqttd_stop && mqttd_start # as the stack runs it (a test changes its batch interval)
   psql_exec "DELETE FROM automations WHERE name LIKE '$RUN%'" >/dev/null || true
   psql_exec "DELETE FROM devices WHERE external_id LIKE '$RUN%'" >/dev/null || true
   psql_exec "UPDATE station_settings SET timezone = 'UTC'" >/dev/null || true
@@ -76,6 +78,25 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
   # Another event of the switch does not fire it; the next press does.
   pub "$SW_EXT" "$SW_TOKEN" event '{"event":"device_event","data":{"action":"motion_detected"}}'
   press
+  poll 15 runs_are "$id" 2 success
+  [ "$(commands_to "$LAMP" toggle)" = 2 ]
+}
+
+@test "a button pressed twice in one mqttd batch fires two runs, not one" {
+  switch_and_lamp tw
+  local id press='{"event":"user_event","data":{"action":"button_press"}}'
+  id=$(automation_add "$RUN twice" "$(flow \
+    "$(node device_event_received "{\"deviceId\":\"$SW\",\"eventAction\":\"button_press\"}" t trigger),$(node device_command "{\"deviceId\":\"$LAMP\",\"command\":\"toggle\"}" a action)" \
+    "$(edge t a)")")
+  # mqttd writes a message after a quiet spell at once and what follows it in one batch per
+  # mqtt.batch_interval_ms: with a second of it, the two presses behind the first message
+  # are two equal events of one transaction, whose notifications PostgreSQL would fold into
+  # one were they the same text.
+  mqttd_stop
+  STATION_MQTT_BATCH_INTERVAL_MS=1000 mqttd_start
+  pub "$SW_EXT" "$SW_TOKEN" event '{"event":"device_event","data":{"action":"motion_detected"}}'
+  pub "$SW_EXT" "$SW_TOKEN" event "$press"
+  pub "$SW_EXT" "$SW_TOKEN" event "$press"
   poll 15 runs_are "$id" 2 success
   [ "$(commands_to "$LAMP" toggle)" = 2 ]
 }

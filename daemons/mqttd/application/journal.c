@@ -69,11 +69,15 @@ void journal_announce(struct journal *j, const char *payload, const char *type, 
 void journal_fact(struct journal *j, const struct device_snapshot *dev, const struct device_fact *fact,
 		  long long now_ms)
 {
+	/* A fact's push carries the time its message arrived (strictly increasing), not the
+	 * batch's: two equal facts of one batch (a button pressed twice, on → off → on) are
+	 * then two different notifications, which PostgreSQL would otherwise fold into one. */
+	long long at_ms = fact->at_us > 0 ? fact->at_us / 1000 : now_ms;
 	switch (fact->kind) {
 	case DEVICE_FACT_STATUS_CHANGED:
 		journal_event(j, dev->id, "status_changed", fact->status,
 			      event_data_status(j->arena, fact->status, fact->previous_status, fact->reason), fact->at_us);
-		journal_announce(j, announce_status_changed(j->arena, dev->id, dev->name, dev->type, fact->status, now_ms),
+		journal_announce(j, announce_status_changed(j->arena, dev->id, dev->name, dev->type, fact->status, at_ms),
 				 "device.statusChanged", dev->id);
 		break;
 	case DEVICE_FACT_STATE_TRANSITION:
@@ -81,7 +85,7 @@ void journal_fact(struct journal *j, const struct device_snapshot *dev, const st
 			      event_data_transition(j->arena, fact->old_value, fact->new_value), fact->at_us);
 		journal_announce(j,
 				 announce_state_transition(j->arena, dev->id, fact->key, fact->old_value, fact->new_value,
-							   now_ms),
+							   at_ms),
 				 "device.stateTransition", dev->id);
 		break;
 	case DEVICE_FACT_EVENT_RECEIVED:
@@ -89,7 +93,7 @@ void journal_fact(struct journal *j, const struct device_snapshot *dev, const st
 			      fact->at_us);
 		journal_note(j,
 			     announce_event_received(j->arena, dev->id, dev->name, dev->type, fact->event, fact->data,
-						     now_ms),
+						     at_ms),
 			     "device.eventReceived", dev->id, fact->action);
 		break;
 	}
