@@ -253,12 +253,12 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
   [ "$(psql_exec "SELECT (SELECT finished_at FROM automation_steps WHERE run_id = '$run' AND node_id = 'd') >= due_at FROM automation_steps WHERE run_id = '$run' AND node_id = 'd'")" = t ]
 }
 
-@test "webhooks: 2xx succeeds with status and body, POST sends the body, 500, a timeout and a redirect fail, a long body is cut" {
+@test "webhooks: 2xx succeeds with status and body, POST sends the body, 500, a timeout and a redirect fail, a long body is cut, a binary one kept up to its NUL" {
   webhook_server_start
   local id run
   id=$(automation_add "$RUN hooks" "$(flow \
-    "$(node manual '{}' t trigger),$(node webhook "{\"url\":\"$HOOK_URL/ok\",\"method\":\"GET\"}" ok action),$(node webhook "{\"url\":\"$HOOK_URL/ok\",\"method\":\"POST\",\"body\":{\"hello\":\"there\"}}" post action),$(node webhook "{\"url\":\"$HOOK_URL/fail\",\"method\":\"GET\"}" fail action),$(node webhook "{\"url\":\"$HOOK_URL/slow\",\"method\":\"GET\",\"timeoutMs\":500}" slow action),$(node webhook "{\"url\":\"$HOOK_URL/redirect\",\"method\":\"GET\"}" moved action),$(node webhook "{\"url\":\"$HOOK_URL/big\",\"method\":\"GET\"}" big action)" \
-    "$(edge t ok),$(edge t post),$(edge t fail),$(edge t slow),$(edge t moved),$(edge t big)")")
+    "$(node manual '{}' t trigger),$(node webhook "{\"url\":\"$HOOK_URL/ok\",\"method\":\"GET\"}" ok action),$(node webhook "{\"url\":\"$HOOK_URL/ok\",\"method\":\"POST\",\"body\":{\"hello\":\"there\"}}" post action),$(node webhook "{\"url\":\"$HOOK_URL/fail\",\"method\":\"GET\"}" fail action),$(node webhook "{\"url\":\"$HOOK_URL/slow\",\"method\":\"GET\",\"timeoutMs\":500}" slow action),$(node webhook "{\"url\":\"$HOOK_URL/redirect\",\"method\":\"GET\"}" moved action),$(node webhook "{\"url\":\"$HOOK_URL/big\",\"method\":\"GET\"}" big action),$(node webhook "{\"url\":\"$HOOK_URL/nul\",\"method\":\"GET\"}" nul action)" \
+    "$(edge t ok),$(edge t post),$(edge t fail),$(edge t slow),$(edge t moved),$(edge t big),$(edge t nul)")")
   run=$(manual_run "$id")
   poll 20 run_done "$run"
   [ "$(run_field "$run" status)" = failed ]
@@ -278,4 +278,7 @@ runs_are() { [ "$(run_count "$1" "${3:-}")" = "$2" ]; }
   [ "$(step "$run" big .status)" = success ]
   [ "$(step "$run" big .output.bodyTruncated)" = true ]
   [ "$(step "$run" big '.output.body | length')" = 1024 ] # automations.webhook_output_bytes
+  [ "$(step "$run" nul .status)" = success ]
+  [ "$(step "$run" nul .output.body)" = before ]
+  [ "$(step "$run" nul .output.bodyTruncated)" = true ]
 }

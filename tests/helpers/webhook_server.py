@@ -10,6 +10,7 @@ JSON line per request to LOG_FILE: {"method","path","body"}. Paths:
   /hang      waits 30 s, then 200 (a request still in flight when automationd is killed)
   /redirect  302 to /ok (never followed)
   /big       200 with 5000 bytes of "x" (the kept body is cut)
+  /nul       200, body "before" NUL "after" (binary: kept up to the NUL)
 """
 import json
 import os
@@ -50,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(302, "", [("Location", "/ok")])
         elif self.path == "/big":
             self.reply(200, "x" * 5000)
+        elif self.path == "/nul":
+            self.reply(200, "before\0after")
         else:
             self.reply(404, "no such path")
 

@@ -590,7 +590,7 @@ long long runs_next_due(const struct automationd *a)
 void runs_webhook_done(struct automationd *a, struct webhook_result *res)
 {
 	in_flight_remove(a, res->step_id);
-	if (!a->up)
+	if (!db_link_up(a->link))
 		return; /* the row stays 'running': the next runner marks it interrupted */
 	const char *error = res->error[0] ? res->error : NULL;
 	if (!error && res->status >= 300 && res->status < 400)
@@ -602,9 +602,11 @@ void runs_webhook_done(struct automationd *a, struct webhook_result *res)
 	jw_object_begin(w);
 	if (res->status > 0) {
 		jw_member_int(w, "status", res->status);
+		/* Kept up to a NUL byte: text is what a step's output (jsonb) can hold. */
+		size_t shown = strnlen(res->body, res->body_len);
 		jw_key(w, "body");
-		jw_string_n(w, res->body, res->body_len);
-		jw_member_bool(w, "bodyTruncated", res->body_cut);
+		jw_string_n(w, res->body, shown);
+		jw_member_bool(w, "bodyTruncated", res->body_cut || shown < res->body_len);
 	}
 	jw_member_int(w, "elapsedMs", res->elapsed_ms);
 	jw_object_end(w);

@@ -41,7 +41,6 @@ struct webhooks {
 	int pipe_fd[2];
 	struct transfer *queued;     /* submitted, not yet in the multi handle */
 	struct webhook_result *done_head, *done_tail;
-	size_t pending;
 };
 
 struct webhooks *webhooks_new(size_t max_response, size_t keep_bytes)
@@ -231,7 +230,6 @@ bool webhooks_submit(struct webhooks *w, const struct webhook_request *req)
 	pthread_mutex_lock(&w->lock);
 	t->next = w->queued;
 	w->queued = t;
-	w->pending++;
 	pthread_mutex_unlock(&w->lock);
 	curl_multi_wakeup(w->multi);
 	return true;
@@ -256,18 +254,9 @@ struct webhook_result *webhooks_take(struct webhooks *w)
 		if (!w->done_head)
 			w->done_tail = NULL;
 		r->next = NULL;
-		w->pending--;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return r; /* callers take until NULL: the drained pipe hides nothing */
-}
-
-size_t webhooks_pending(struct webhooks *w)
-{
-	pthread_mutex_lock(&w->lock);
-	size_t n = w->pending;
-	pthread_mutex_unlock(&w->lock);
-	return n;
 }
 
 void webhooks_free(struct webhooks *w)

@@ -53,7 +53,5 @@ bool webhooks_submit(struct webhooks *w, const struct webhook_request *req);
 /* The next result, or NULL; free it with webhook_result_free(). */
 struct webhook_result *webhooks_take(struct webhooks *w);
 void webhook_result_free(struct webhook_result *r);
-/* Requests submitted whose result has not been taken. */
-size_t webhooks_pending(struct webhooks *w);
 
 #endif
