@@ -75,6 +75,7 @@ struct automationd {
 	struct automationd_config cfg;
 	struct db *db;
 	struct db_link *link;
+	bool up;                      /* the link is connected */
 	bool leader;                  /* this session holds the runner lock */
 	bool forget;                  /* the session was lost: drop the runs going at the next turn */
 	bool said_standby;            /* "standby" logged for this connection */

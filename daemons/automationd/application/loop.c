@@ -38,10 +38,12 @@ void automationd_db_failed(struct automationd *a, enum db_status st)
 static void on_link_event(struct automationd *a, enum db_link_event ev, long long now)
 {
 	if (ev == DB_LINK_CONNECTED) {
+		a->up = true;
 		a->said_standby = false;
 		a->lock_retry_at = now;
 		log_info("database connected");
 	} else if (ev == DB_LINK_LOST) {
+		a->up = false;
 		if (a->leader)
 			log_warn("database connection lost: the runner role ends with the session; reconnecting");
 		a->leader = false;
@@ -52,7 +54,7 @@ static void on_link_event(struct automationd *a, enum db_link_event ev, long lon
 /* A standby (or a new connection) tries the runner lock; the winner loads and recovers. */
 static void try_lead(struct automationd *a, long long now)
 {
-	if (!db_link_up(a->link) || a->leader || now < a->lock_retry_at)
+	if (!a->up || a->leader || now < a->lock_retry_at)
 		return;
 	bool got = false;
 	enum db_status st = repo_runner_lock(a->db, a->scratch, &got);
@@ -92,14 +94,14 @@ static void dispatch(struct automationd *a, const char *channel, const char *pay
 /* Every notification libpq holds; only the runner acts on them. */
 static void take_notifications(struct automationd *a)
 {
-	PGconn *conn = db_link_up(a->link) ? db_conn(a->db) : NULL;
+	PGconn *conn = a->up ? db_conn(a->db) : NULL;
 	PGnotify *n;
 	while (conn && (n = PQnotifies(conn)) != NULL) {
 		if (a->leader)
 			dispatch(a, n->relname, n->extra ? n->extra : "");
 		PQfreemem(n);
 		arena_reset(a->scratch);
-		conn = db_link_up(a->link) ? db_conn(a->db) : NULL;
+		conn = a->up ? db_conn(a->db) : NULL;
 	}
 }
 
@@ -141,7 +143,7 @@ static long run_due(struct automationd *a)
 	long timeout = time_sooner_ms(db_link_timeout_ms(a->link, now), LOOP_MAX_SLEEP_MS);
 	if (a->forget)
 		return 0;
-	if (db_link_up(a->link) && !a->leader)
+	if (a->up && !a->leader)
 		timeout = time_sooner_ms(timeout, until(a->lock_retry_at, now));
 	if (a->leader) {
 		long long wall = time_now_ms(), sched = index_next_schedule(a);

@@ -590,7 +590,7 @@ long long runs_next_due(const struct automationd *a)
 void runs_webhook_done(struct automationd *a, struct webhook_result *res)
 {
 	in_flight_remove(a, res->step_id);
-	if (!db_link_up(a->link))
+	if (!a->up)
 		return; /* the row stays 'running': the next runner marks it interrupted */
 	const char *error = res->error[0] ? res->error : NULL;
 	if (!error && res->status >= 300 && res->status < 400)
