@@ -94,6 +94,8 @@ image() {
   assert_error 400 "checksum: does not match the file (sha256:$sum)"
   [ "$(psql_exec "SELECT count(*) FROM firmwares WHERE device_type = '$TYPE' AND version = '1.0.1'")" = 0 ]
   refusals agent POST /api/ota/firmware-ready \
+    400 'type: must be a device type like light or esp32-light' \
+    "{\"type\":\"esp32--x\",\"version\":\"1.0.1\",\"file\":\"$RUN-b.bin\",\"checksum\":\"sha256:$sum\"}" \
     400 'file: must be a file name of the firmware cache (letters, digits and . + _ @ -, ending in .bin)' \
     "{\"type\":\"$TYPE\",\"version\":\"1.0.1\",\"file\":\"../secrets/agent_token.bin\",\"checksum\":\"sha256:$sum\"}" \
     400 "file: $RUN-none.bin is not in the firmware cache" \
@@ -300,9 +302,14 @@ image() {
   new=$(ota_device auto2 4.0.0)
   ready "$RUN-auto.bin" "$BATS_FILE_TMPDIR/b.bin" 3.5.0
   local st=$status_code out=$body
+  ready "$RUN-auto-old.bin" "$BATS_FILE_TMPDIR/c.bin" 0.0.1 # older than every device
+  local st_old=$status_code out_old=$body
   call_as admin PATCH /api/settings -H 'Content-Type: application/json' --data-binary '{"autoOta":false}'
   status_code=$st body=$out
   assert_status 201
   [ "$(jq --arg d "$old" '[.queued[] | select(.deviceId == $d)] | length' <<<"$body")" = 1 ]
   [ "$(jq --arg d "$new" '[.queued[] | select(.deviceId == $d)] | length' <<<"$body")" = 0 ]
+  status_code=$st_old body=$out_old
+  assert_status 201
+  [ "$(jq '[.queued[]?] | length' <<<"$body")" = 0 ] # no device is older: nobody is downgraded
 }

@@ -53,7 +53,7 @@ static int firmware_get(struct request *req)
 static int firmware_store_or_reply(struct request *req, const char *type, const char *version, const char *sha256,
 				   const struct firmware_upload *up)
 {
-	const char *problem = firmware_names_problem(type, version, sha256);
+	const char *problem = firmware_names_problem(req->arena, "deviceType", type, version, sha256);
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
 	type = firmware_type_canonical(type);
@@ -110,7 +110,7 @@ static int firmware_upload(struct request *req)
 	const char *type = req_query(req, "deviceType"), *version = req_query(req, "version");
 	const char *sha256 = req_query(req, "sha256");
 	/* The names are checked before a byte of the raw body is read. */
-	const char *problem = firmware_names_problem(type, version, sha256);
+	const char *problem = firmware_names_problem(req->arena, "deviceType", type, version, sha256);
 	if (problem)
 		return reply_error(req, 400, "%s", problem);
 	if (!content_type_is_octet_stream(req->content_type))

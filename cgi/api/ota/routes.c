@@ -100,7 +100,7 @@ static int firmware_ready(struct request *req)
 {
 	const char *type = body_string(req, "type"), *version = body_string(req, "version");
 	const char *file = body_string(req, "file"), *checksum = body_string(req, "checksum");
-	const char *problem = firmware_names_problem(type, version, NULL);
+	const char *problem = firmware_names_problem(req->arena, "type", type, version, NULL);
 	if (!problem)
 		problem = ota_cache_name_problem(file);
 	if (!problem && firmware_sha256_problem(checksum))
@@ -163,7 +163,7 @@ static int check(struct request *req)
 	if (ota_own_device_or_reply(req, "device_id", req_query(req, "device_id")))
 		return req->status;
 	if (type && firmware_type_problem(type))
-		return reply_error(req, 400, "device_type: must be a device type like light or esp32-light");
+		return reply_error(req, 400, "device_type: %s", firmware_type_problem(type));
 	PGresult *device = db_row(req, "device not found", firmware_device, req->caller.device_id), *newer;
 	if (!device)
 		return req->status;

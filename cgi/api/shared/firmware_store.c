@@ -44,9 +44,10 @@ static bool all_in(const char *s, const char *extra)
 
 const char *firmware_type_problem(const char *type)
 {
+	type = firmware_type_canonical(type); /* the type as it is stored ("esp32--x" is "-x") */
 	size_t n = strlen(type);
 	if (n == 0 || n > 64 || type[0] == '-' || type[0] == '_' || !all_in(type, "-_"))
-		return "deviceType: must be a device type like light or esp32-light";
+		return "must be a device type like light or esp32-light";
 	return NULL;
 }
 
@@ -72,13 +73,15 @@ const char *firmware_sha256_problem(const char *sha256)
 	return ok ? NULL : "sha256: must be 64 hex digits";
 }
 
-const char *firmware_names_problem(const char *type, const char *version, const char *sha256)
+const char *firmware_names_problem(struct arena *arena, const char *type_field, const char *type, const char *version,
+				   const char *sha256)
 {
 	if (!type || !version)
-		return type ? "version: is required" : "deviceType: is required";
+		return type ? "version: is required" : arena_printf(arena, "%s: is required", type_field);
 	const char *problem = firmware_type_problem(type);
-	if (!problem)
-		problem = firmware_version_problem(version);
+	if (problem)
+		return arena_printf(arena, "%s: %s", type_field, problem);
+	problem = firmware_version_problem(version);
 	if (!problem && sha256)
 		problem = firmware_sha256_problem(sha256);
 	return problem;

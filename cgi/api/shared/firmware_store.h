@@ -14,13 +14,15 @@
 int firmware_dir_ready(void);
 /* The device type as devices carry it: the agent's "esp32-light" is "light". */
 const char *firmware_type_canonical(const char *type);
-/* NULL, or the 400 message for a type, a version or a sha256 query value. */
+/* NULL, or the 400 message for a type (without the field's name: its callers name it
+ * deviceType, type or device_type), a version or a sha256 query value. */
 const char *firmware_type_problem(const char *type);
 const char *firmware_version_problem(const char *version);
 const char *firmware_sha256_problem(const char *sha256);
-/* The three above for an image's names (sha256 NULL: none given); a missing type or
- * version is "deviceType: is required", "version: is required". */
-const char *firmware_names_problem(const char *type, const char *version, const char *sha256);
+/* The three above for an image's names (sha256 NULL: none given), the type named
+ * type_field; a missing type or version is "<type_field>: is required", "version: is required". */
+const char *firmware_names_problem(struct arena *arena, const char *type_field, const char *type, const char *version,
+				   const char *sha256);
 /* Whether given (hex, or sha256:<hex>, either case) is the digest hex. */
 bool firmware_sha256_matches(const char *given, const char *hex);
 /* "<type>@<version>.bin" */

@@ -17,7 +17,9 @@ const struct db_column ota_log_columns[] = {
 
 STATEMENT(ota_enqueue_call,
 	  "SELECT " OTA_TRANSITION_SELECT " FROM ota_enqueue($1::uuid, "
-	  "(SELECT array_agg(x::uuid) FROM jsonb_array_elements_text($2::jsonb) x), $3, $4::integer) t");
+	  /* a list given, even empty, is the devices chosen; only no list means "all on another version" */
+	  "CASE WHEN $2::jsonb IS NOT NULL THEN COALESCE((SELECT array_agg(x::uuid) FROM jsonb_array_elements_text($2::jsonb) x), '{}') END, "
+	  "$3, $4::integer) t");
 
 STATEMENT(ota_report_call,
 	  "SELECT " OTA_TRANSITION_SELECT " FROM ota_report($1::uuid, $2::uuid, $3::boolean, $4, $5::integer) t",
