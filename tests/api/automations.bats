@@ -215,6 +215,9 @@ publish_refused() {
   # The row is made 'running'; station-automationd, when it runs, may already have taken it
   # further by now (its own suites check what it does with it).
   [ "$(psql_exec "SELECT automation_id, trigger ->> 'kind' FROM automation_runs WHERE id = '$run'")" = "$id|manual" ]
+  # lastRunAt is the run's start at once, as for a run automationd starts itself.
+  [ "$(psql_exec "SELECT a.last_run_at = r.started_at FROM automations a JOIN automation_runs r ON r.automation_id = a.id
+                  WHERE r.id = '$run'")" = t ]
   poll 10 grep -q "\"automation_runs\" with payload \"$run\"" "$BATS_TEST_TMPDIR/listen.out"
   send member POST "/api/automations/$id/run" ''
   assert_status 403

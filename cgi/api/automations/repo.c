@@ -81,8 +81,13 @@ STATEMENT(automations_set_status,
 
 STATEMENT(automations_delete, "DELETE FROM automations a WHERE a.id = $1::uuid AND a.kit_id IS NULL");
 
+/* As station-automationd starts a run: lastRunAt/lastRunStatus say "running" from now on. */
 STATEMENT(automation_run_insert,
-	"INSERT INTO automation_runs (automation_id, trigger) VALUES ($1::uuid, $2::jsonb) RETURNING id");
+	"WITH run AS (INSERT INTO automation_runs (automation_id, trigger) VALUES ($1::uuid, $2::jsonb) "
+	"             RETURNING id, started_at), "
+	"last AS (UPDATE automations a SET last_run_at = run.started_at, last_run_status = 'running' "
+	"         FROM run WHERE a.id = $1::uuid) "
+	"SELECT run.id FROM run");
 
 STATEMENT(automation_runs_page,
 	"SELECT " RUN_SELECT " FROM automation_runs r WHERE r.automation_id = $1::uuid "
