@@ -55,6 +55,10 @@ preset_json() {
   assert_each .id "$PRESET-a" .autoApply false .builtIn false '.roles[1].key' lamp
   send admin POST /api/kits/presets "$(preset_json "$PRESET-a")"
   assert_error 409 "id: a preset with this id exists"
+  # A template is bounded as a flow is: the automations a kit makes are no larger.
+  preset_json "$PRESET-big" | jq -c '.automationTemplates[0].pad = ("x" * 262144)' >"$BATS_TEST_TMPDIR/big.json"
+  call_as admin POST /api/kits/presets -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/big.json"
+  assert_error 400 "automationTemplates[0]: must be at most 262144 bytes of JSON"
   send admin PUT "/api/kits/presets/$PRESET-a" "$(preset_json x | jq -c 'del(.id) | .name = "Renamed" | .autoApply = true')"
   assert_status 200
   assert_each .name Renamed .autoApply true

@@ -28,7 +28,7 @@ static const struct field flow_fields[] = { FLOW_GRAPH_FIELDS, { 0 } };
 	{ "name", FIELD_STRING, .required = (req_), .min = BOUND(1), .max = BOUND(100), .check = schema_not_blank }
 #define DESCRIPTION_FIELD { "description", FIELD_STRING, .nullable = true, .max = BOUND(1000) }
 #define FLOW_FIELD                                                                                          \
-	{ "flow", FIELD_OBJECT, .fields = flow_fields, .check = automation_flow_size_check,                  \
+	{ "flow", FIELD_OBJECT, .fields = flow_fields, .check = flow_size_check,                  \
 	  .description = "the graph (docs/automations.md); checked in full when published" }
 
 static const struct field automation_create_body[] = { NAME_FIELD(true), DESCRIPTION_FIELD, FLOW_FIELD, { 0 } };

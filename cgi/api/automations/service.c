@@ -11,15 +11,6 @@
 #include "flow.h"
 #include "repo.h"
 
-const char *automation_flow_size_check(const struct field_check_input *in, int *status)
-{
-	(void)status;
-	const char *text = json_object_to_json_string_ext(in->value, JSON_C_TO_STRING_PLAIN);
-	if (strlen(text) > AUTOMATION_FLOW_MAX_BYTES)
-		return arena_printf(in->arena, "%s: must be at most %d bytes of JSON", in->path, AUTOMATION_FLOW_MAX_BYTES);
-	return NULL;
-}
-
 int automation_publishable_or_reply(struct request *req, struct json_object *flow)
 {
 	struct flow_problems problems;

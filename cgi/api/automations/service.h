@@ -9,12 +9,6 @@
 
 #include "runtime.h"
 
-/* Largest flow accepted, in bytes of its JSON text. */
-#define AUTOMATION_FLOW_MAX_BYTES 262144
-
-/* Body check (schema.h) of `flow`: at most AUTOMATION_FLOW_MAX_BYTES of JSON. */
-const char *automation_flow_size_check(const struct field_check_input *in, int *status);
-
 /* 0 when flow (the automation's graph) may be published: lib/flow finds nothing and every
  * device it names exists and can do what its node says; else 400 listing every problem. */
 int automation_publishable_or_reply(struct request *req, struct json_object *flow);

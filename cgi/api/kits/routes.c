@@ -38,7 +38,8 @@ static const struct field template_fields[] = {
 	FLOW_GRAPH_FIELDS,
 	{ 0 },
 };
-static const struct field template_item = { "template", FIELD_OBJECT, .fields = template_fields };
+static const struct field template_item = { "template", FIELD_OBJECT, .fields = template_fields,
+					    .check = flow_size_check };
 
 #define PRESET_FIELDS                                                                                     \
 	{ "name", FIELD_STRING, .required = true, .min = BOUND(1), .max = BOUND(100), .check = schema_not_blank }, \

@@ -173,3 +173,12 @@ int flow_problems_reply(struct request *req, const struct flow_problems *problem
 	}
 	return reply_error(req, 400, "%s", b.data);
 }
+
+const char *flow_size_check(const struct field_check_input *in, int *status)
+{
+	(void)status;
+	const char *text = json_object_to_json_string_ext(in->value, JSON_C_TO_STRING_PLAIN);
+	if (strlen(text) > FLOW_MAX_BYTES)
+		return arena_printf(in->arena, "%s: must be at most %d bytes of JSON", in->path, FLOW_MAX_BYTES);
+	return NULL;
+}

@@ -18,6 +18,12 @@
 /* The body fields of a graph's nodes and edges, checked for shape and size only (a draft
  * may be unfinished; lib/flow checks the rest when it matters). */
 extern const struct field flow_node_item, flow_edge_item;
+/* Largest graph accepted (a flow, or a kit preset's template), in bytes of its JSON text. */
+#define FLOW_MAX_BYTES 262144
+
+/* Body check (schema.h) of a graph: at most FLOW_MAX_BYTES of JSON. */
+const char *flow_size_check(const struct field_check_input *in, int *status);
+
 #define FLOW_GRAPH_FIELDS                                                                                   \
 	{ "nodes", FIELD_ARRAY, .required = true, .max = BOUND(FLOW_MAX_NODES), .items = &flow_node_item }, \
 	{ "edges", FIELD_ARRAY, .required = true, .max = BOUND(FLOW_MAX_EDGES), .items = &flow_edge_item }
