@@ -53,7 +53,6 @@ STATEMENT(kits_devices, "SELECT d.id, d.type FROM devices d WHERE d.id = ANY ($1
 
 STATEMENT(presets_list, "SELECT " PRESET_SELECT " FROM kit_presets p ORDER BY p.id");
 
-STATEMENT(presets_by_id, "SELECT " PRESET_SELECT " FROM kit_presets p WHERE p.id = $1::text");
 
 STATEMENT(presets_lock, "SELECT " PRESET_SELECT " FROM kit_presets p WHERE p.id = $1::text FOR UPDATE");
 

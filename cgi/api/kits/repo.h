@@ -32,7 +32,6 @@ enum { KIT_DEVICE_COL_ID, KIT_DEVICE_COL_TYPE };
 
 /* Every preset, by id. */
 STATEMENT_DECLARE(presets_list, 0);
-STATEMENT_DECLARE(presets_by_id, 1);
 /* $1 id → the preset, locked for the rest of the transaction. */
 STATEMENT_DECLARE(presets_lock, 1);
 /* $1 id, $2 name, $3 roles, $4 templates (jsonb text), $5 autoApply → the new preset

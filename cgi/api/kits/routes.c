@@ -67,7 +67,8 @@ static int kit_list(struct request *req)
 static int kit_create(struct request *req)
 {
 	const char *devices;
-	PGresult *preset = db_run(req, presets_by_id, body_string(req, "presetId")), *made;
+	/* Locked as PUT locks it: the roles checked are those the templates are applied with. */
+	PGresult *preset = db_run(req, presets_lock, body_string(req, "presetId")), *made;
 	if (!preset)
 		return req->status;
 	if (PQntuples(preset) == 0)

@@ -27,7 +27,7 @@ int preset_editable_or_reply(struct request *req, const PGresult *preset);
 
 /* POST /api/kits: 0 with *devices the kit's {roleKey: deviceId} (jsonb text, ids as the
  * database writes them) when the body's devices fill every role of preset (a row of
- * presets_by_id) with distinct devices of the roles' types; else 400 listing every
+ * presets_lock) with distinct devices of the roles' types; else 400 listing every
  * problem ("devices.target: must be a device of type light, … is a pir"). */
 int kit_devices_or_reply(struct request *req, const PGresult *preset, const char **devices);
 
